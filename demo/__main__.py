@@ -1,0 +1,65 @@
+"""`python -m demo` (what `make run` runs): migrate, seed, serve Parley and the news site."""
+import argparse
+import os
+import secrets
+import threading
+
+from werkzeug.serving import make_server
+
+from widget import PROJECT_ROOT
+
+SECRET_FILE = os.path.join(PROJECT_ROOT, "instance", "demo-secret-key")
+
+
+def demo_secret_key():
+    """The demo's own secret, written once so sign-ins survive a restart."""
+    if not os.path.exists(SECRET_FILE):
+        os.makedirs(os.path.dirname(SECRET_FILE), exist_ok=True)
+        with open(os.open(SECRET_FILE, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(32))
+    with open(SECRET_FILE) as secret:
+        return secret.read().strip()
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
+    parser.add_argument("--parley-port", type=int, default=5000, help="Parley's port on 127.0.0.1 (default 5000)")
+    parser.add_argument("--site-port", type=int, default=8000, help="the news site's port on localhost (default 8000)")
+    args = parser.parse_args()
+
+    os.environ.setdefault("PARLEY_SECRET_KEY", demo_secret_key())
+    from flask_migrate import upgrade
+
+    from widget import create_app
+
+    from .seed import seed_demo
+    from .site import ARTICLE_PATH, create_news_site
+
+    parley_url = f"http://127.0.0.1:{args.parley_port}"
+    news_url = f"http://localhost:{args.site_port}"
+    parley = create_app()
+    with parley.app_context():
+        upgrade()
+        site_key = seed_demo(news_url).key
+    news = create_news_site(parley_url, site_key, news_url)
+
+    servers = [
+        make_server("127.0.0.1", args.parley_port, parley, threaded=True),
+        make_server("127.0.0.1", args.site_port, news, threaded=True),
+    ]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"\nParley is serving on   {parley_url}")
+    print(f"The demo article is at {news_url}{ARTICLE_PATH}")
+    print("Press Ctrl-C to stop both.\n", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nStopping.")
+    finally:
+        for server in servers:
+            server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

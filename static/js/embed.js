@@ -1,0 +1,275 @@
+/* Parley embed loader: renders the comment thread and form into #parley-comments.
+ * Plain JS, no build step. The server sends finished HTML fragments; this file
+ * only fetches them, swaps them in and keeps the reader's text across errors.
+ * Load it with async or defer; it waits for the DOM either way. */
+(function () {
+  "use strict";
+
+  var script = document.currentScript || document.querySelector('script[src*="/static/js/embed.js"]');
+  if (!script) return;
+  var base = script.src.replace(/\/static\/js\/embed\.js(\?.*)?$/, "");
+
+  function pageUrl() {
+    var canonical = document.querySelector('link[rel="canonical"]');
+    return canonical ? canonical.href : location.href.split("#")[0];
+  }
+
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
+  }
+
+  function get(url) {
+    return fetch(url, { credentials: "omit", headers: { Accept: "text/html" } });
+  }
+
+  function endpoint(site, name, params) {
+    return base + "/embed/" + encodeURIComponent(site) + "/" + name + "?" + new URLSearchParams(params);
+  }
+
+  function localizeTimes(root) {
+    var format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    root.querySelectorAll("time[datetime]").forEach(function (time) {
+      var moment = new Date(time.getAttribute("datetime"));
+      if (!isNaN(moment)) {
+        time.title = time.textContent;
+        time.textContent = format.format(moment);
+      }
+    });
+  }
+
+  function notice(kind, message) {
+    var p = document.createElement("p");
+    p.className = "parley-notice";
+    p.dataset.kind = kind;
+    p.setAttribute("role", "alert");
+    p.textContent = message;
+    return p;
+  }
+
+  function Widget(host) {
+    this.host = host;
+    this.site = host.dataset.site;
+    this.thread = host.dataset.thread || pageUrl();
+    this.root = host.attachShadow({ mode: "open" });
+    this.root.innerHTML =
+      '<link rel="stylesheet" href="' + base + '/static/css/embed.css">' +
+      '<div class="parley"><div class="parley-thread-slot" aria-live="polite">' +
+      '<p class="parley-loading">Loading comments…</p></div><div class="parley-form-slot"></div></div>';
+    this.threadSlot = this.root.querySelector(".parley-thread-slot");
+    this.formSlot = this.root.querySelector(".parley-form-slot");
+    this.root.addEventListener("click", this.onClick.bind(this));
+    this.root.addEventListener("submit", this.onSubmit.bind(this));
+    window.addEventListener("hashchange", this.openLinkedComment.bind(this));
+    this.loadThread(this.threadUrl(this.linkedCommentId()));
+    this.loadForm();
+  }
+
+  Widget.prototype.threadUrl = function (around) {
+    var params = {
+      thread: this.thread,
+      title: this.host.dataset.title || document.title,
+      url: this.host.dataset.url || pageUrl()
+    };
+    if (around) params.around = around;
+    return endpoint(this.site, "thread", params);
+  };
+
+  Widget.prototype.linkedCommentId = function () {
+    var match = /^#parley-c(\d+)$/.exec(location.hash);
+    return match && match[1];
+  };
+
+  Widget.prototype.failed = function (slot, message) {
+    slot.replaceChildren(notice("error", message));
+  };
+
+  Widget.prototype.loadThread = function (url) {
+    var self = this;
+    return get(url)
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        self.threadSlot.replaceChildren(parse(html));
+        localizeTimes(self.threadSlot);
+        self.scrollToLinkedComment();
+      })
+      .catch(function () { self.failed(self.threadSlot, "The comments could not be loaded. Please reload the page to try again."); });
+  };
+
+  Widget.prototype.loadForm = function () {
+    var self = this;
+    return get(endpoint(this.site, "form", { thread: this.thread }))
+      .then(function (response) { return response.text(); })
+      .then(function (html) { self.formSlot.replaceChildren(self.prepare(parse(html))); })
+      .catch(function () { self.failed(self.formSlot, "The comment form could not be loaded. Please reload the page to try again."); });
+  };
+
+  // Server-side messages are the ones that count: show them rather than the browser's.
+  Widget.prototype.prepare = function (fragment) {
+    fragment.querySelectorAll("form.parley-form").forEach(function (form) { form.noValidate = true; });
+    return fragment;
+  };
+
+  Widget.prototype.scrollToLinkedComment = function () {
+    var id = this.linkedCommentId();
+    var target = id && this.root.getElementById("parley-c" + id);
+    if (!target) return false;
+    target.classList.add("parley-linked");
+    var details = target.closest("details");
+    if (details) details.open = true;
+    target.scrollIntoView({ block: "start" });
+    return true;
+  };
+
+  Widget.prototype.openLinkedComment = function () {
+    var id = this.linkedCommentId();
+    if (id && !this.scrollToLinkedComment()) this.loadThread(this.threadUrl(id));
+  };
+
+  Widget.prototype.onClick = function (event) {
+    var target = event.target.closest("a, button");
+    if (!target) return;
+    if (target.matches("a.parley-more")) {
+      event.preventDefault();
+      this.loadMore(target);
+    } else if (target.matches("a.parley-sort-link, a.parley-first")) {
+      event.preventDefault();
+      this.loadThread(target.href);
+    } else if (target.matches("a.parley-reply")) {
+      event.preventDefault();
+      this.openReply(target);
+    } else if (target.matches("button.parley-cancel")) {
+      target.closest(".parley-compose").remove();
+    }
+  };
+
+  Widget.prototype.loadMore = function (link) {
+    link.textContent = "Loading…";
+    get(link.href)
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var page = parse(html);
+        var list = link.parentNode.querySelector(".parley-list");
+        page.querySelectorAll(".parley-list > .parley-comment").forEach(function (comment) { list.appendChild(comment); });
+        localizeTimes(list);
+        var next = page.querySelector("a.parley-more");
+        if (next) link.replaceWith(next); else link.remove();
+      })
+      .catch(function () { link.textContent = "Could not load more comments. Try again"; });
+  };
+
+  Widget.prototype.openReply = function (link) {
+    var self = this;
+    var comment = link.closest(".parley-comment");
+    this.root.querySelectorAll(".parley-thread-slot .parley-compose").forEach(function (open) { open.remove(); });
+    get(link.href)
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        link.closest(".parley-actions").after(self.prepare(parse(html)));
+        var textarea = comment.querySelector(".parley-compose textarea");
+        if (textarea) textarea.focus();
+      })
+      .catch(function () { link.closest(".parley-actions").after(notice("error", "The reply form could not be loaded.")); });
+  };
+
+  Widget.prototype.onSubmit = function (event) {
+    var form = event.target;
+    if (!form.matches("form.parley-form")) return;
+    event.preventDefault();
+    var self = this;
+    var compose = form.closest(".parley-compose");
+    var button = form.querySelector('[type="submit"]');
+    button.disabled = true;
+    fetch(form.action, { method: "POST", credentials: "omit", body: new URLSearchParams(new FormData(form)) })
+      .then(function (response) {
+        return response.text().then(function (html) { self.answered(response.status, parse(html), form, compose); });
+      })
+      .catch(function () {
+        compose.querySelectorAll(".parley-notice").forEach(function (old) { old.remove(); });
+        form.before(notice("error", "Your comment could not be sent. Your text is still here; please try again."));
+      })
+      .finally(function () { button.disabled = false; });
+  };
+
+  Widget.prototype.answered = function (status, fragment, form, compose) {
+    if (status === 201) {
+      this.insertComment(fragment.querySelector(".parley-comment"));
+      if (compose.dataset.parent) compose.remove();
+      else {
+        form.elements.body.value = "";
+        compose.querySelectorAll(".parley-notice, .parley-error").forEach(function (old) { old.remove(); });
+      }
+      return;
+    }
+    var replacement = fragment.querySelector(".parley-compose");
+    if (replacement) {
+      compose.replaceWith(this.prepare(fragment));
+      var invalid = replacement.querySelector('[aria-invalid="true"]');
+      if (invalid) invalid.focus();
+    } else {
+      compose.querySelectorAll(".parley-notice").forEach(function (old) { old.remove(); });
+      form.before(fragment.querySelector(".parley-notice") || notice("error", "Something went wrong; your text is still here."));
+    }
+  };
+
+  Widget.prototype.insertComment = function (comment) {
+    var section = this.threadSlot.querySelector(".parley-thread");
+    if (!comment || !section) return;
+    localizeTimes(comment);
+    var parentId = comment.dataset.parent;
+    var parent = parentId && this.root.getElementById("parley-c" + parentId);
+    if (parent) {
+      var replies = parent.querySelector(":scope > .parley-replies");
+      if (!replies) {
+        replies = document.createElement("div");
+        replies.className = "parley-replies";
+        parent.appendChild(replies);
+      }
+      replies.appendChild(comment);
+    } else {
+      var list = section.querySelector(".parley-list");
+      var empty = list.querySelector(".parley-empty");
+      if (empty) empty.remove();
+      if (section.dataset.sort === "newest") list.prepend(comment); else list.appendChild(comment);
+    }
+    var count = Number(section.dataset.count) + 1;
+    section.dataset.count = count;
+    section.querySelector(".parley-count").textContent = count + (count === 1 ? " comment" : " comments");
+    comment.classList.add("parley-new");
+    comment.scrollIntoView({ block: "nearest" });
+  };
+
+  function fillCounts() {
+    var bySite = {};
+    document.querySelectorAll("[data-parley-count]").forEach(function (element) {
+      var site = element.dataset.site;
+      var thread = element.dataset.thread;
+      if (!site || !thread) return;
+      (bySite[site] = bySite[site] || []).push(element);
+    });
+    Object.keys(bySite).forEach(function (site) {
+      var elements = bySite[site];
+      var params = new URLSearchParams();
+      elements.forEach(function (element) { params.append("thread", element.dataset.thread); });
+      fetch(base + "/embed/" + encodeURIComponent(site) + "/counts?" + params, { credentials: "omit" })
+        .then(function (response) { return response.ok ? response.json() : {}; })
+        .then(function (counts) {
+          elements.forEach(function (element) {
+            var count = counts[element.dataset.thread];
+            if (typeof count === "number") element.textContent = count + (count === 1 ? " comment" : " comments");
+          });
+        })
+        .catch(function () {});
+    });
+  }
+
+  function start() {
+    var host = document.getElementById("parley-comments");
+    if (host && !host.shadowRoot && host.dataset.site) new Widget(host);
+    fillCounts();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,131 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, a registered site, and a reader's requests.
+
+Every test that takes `app` (or anything built on it) runs once per database.
+Each database is fresh for the test session and built by the real migrations;
+each test starts from empty tables.
+"""
+import os
+import uuid
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from widget import create_app
+from widget.extensions import db
+from widget.sites import create_site
+
+POSTGRES_ADMIN_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+SITE_ORIGIN = "https://news.example.org"
+OTHER_ORIGIN = "https://elsewhere.example.com"
+
+
+def postgres_database():
+    """A new, empty PostgreSQL database: (its SQLAlchemy URL, a function that drops it)."""
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL}: {error}".strip()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI=true: the PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(f"SKIPPING EVERY POSTGRESQL TEST. {message}")
+    name = f"parley_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    return f"{base}/{name}", drop
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "parley.db")
+        return
+    url, drop = postgres_database()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url):
+    app = create_app(
+        {
+            "PARLEY_SECRET_KEY": "test-secret",
+            "PARLEY_DATABASE_URL": database_url,
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_app):
+    """The app, with empty tables; config changes made through monkeypatch are undone."""
+    with migrated_app.app_context():
+        yield migrated_app
+        db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def site(app):
+    return create_site("Central Asia News", [SITE_ORIGIN])
+
+
+class Reader:
+    """A reader's browser on the site's page: requests carry the page's Origin."""
+
+    def __init__(self, client, site, origin=SITE_ORIGIN):
+        self.client, self.site, self.origin = client, site, origin
+
+    def headers(self, extra=None):
+        headers = {"Origin": self.origin} if self.origin else {}
+        headers.update(extra or {})
+        return headers
+
+    def thread(self, thread="article-1", headers=None, **params):
+        return self.client.get(
+            f"/embed/{self.site.key}/thread", query_string={"thread": thread, **params}, headers=self.headers(headers)
+        )
+
+    def form(self, thread="article-1", **params):
+        return self.client.get(
+            f"/embed/{self.site.key}/form", query_string={"thread": thread, **params}, headers=self.headers()
+        )
+
+    def post(self, thread="article-1", **fields):
+        data = {"name": "Madi Asanov", "email": "madi@example.org", "website": "", "body": "A fine article.", "parent": ""}
+        data.update(fields)
+        return self.client.post(
+            f"/embed/{self.site.key}/comments", query_string={"thread": thread}, data=data, headers=self.headers()
+        )
+
+    def counts(self, *threads):
+        return self.client.get(
+            f"/embed/{self.site.key}/counts", query_string=[("thread", t) for t in threads], headers=self.headers()
+        )
+
+
+@pytest.fixture
+def reader(client, site):
+    return Reader(client, site)

@@ -1,0 +1,78 @@
+"""Parley: an embeddable comment section for news sites.
+
+create_app builds the Flask app; nothing happens at import time.
+"""
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import check_settings, load_settings
+from .extensions import db, migrate
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Large enough for the longest comment a policy allows (20,000 characters of
+# four-byte UTF-8, percent-encoded), small enough to refuse junk before parsing.
+MAX_REQUEST_BYTES = 256 * 1024
+
+
+def create_app(config=None):
+    """The Parley app, from PARLEY_* environment variables and then `config`."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(PROJECT_ROOT, "instance"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+    )
+    settings = load_settings()
+    settings.update(config or {})
+    check_settings(settings)
+    app.config.update(settings)
+    app.config.update(
+        SECRET_KEY=settings["PARLEY_SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=database_url(settings["PARLEY_DATABASE_URL"], app.instance_path),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        # embed.js and its CSS have unversioned URLs: let browsers keep them briefly.
+        SEND_FILE_MAX_AGE_DEFAULT=300,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["PARLEY_TRUSTED_PROXIES"]:
+        hops = app.config["PARLEY_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def database_url(url, instance_path):
+    """The SQLAlchemy URL: SQLite in the instance folder by default, psycopg 3 for PostgreSQL."""
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "parley.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
+
+
+def register_blueprints(app):
+    from .embed import bp as embed_bp
+    from .health import bp as health_bp
+
+    app.register_blueprint(embed_bp)
+    app.register_blueprint(health_bp)
+
+
+def register_commands(app):
+    from .cli import site_cli
+
+    app.cli.add_command(site_cli)

@@ -1,0 +1,59 @@
+"""Command line for site owners: `flask --app wsgi site ...`."""
+import click
+from flask.cli import AppGroup
+
+from .extensions import db
+from .models import Site
+from .sites import SiteError, create_site, find_site, update_site
+
+site_cli = AppGroup("site", help="Register and change the sites that embed Parley.")
+
+
+@site_cli.command("create")
+@click.option("--name", required=True, help="The site's name, as moderators see it.")
+@click.option(
+    "--origin", "origins", multiple=True, required=True,
+    help="An origin the widget runs on, like https://news.example.org (repeat for several).",
+)
+def create_command(name, origins):
+    """Register a site; prints its key alone on the last line."""
+    try:
+        site = create_site(name, origins)
+    except SiteError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Created site {site.name!r} for {', '.join(site.origins)}.")
+    click.echo("Embed it with data-site set to this key:")
+    click.echo(site.key)
+
+
+@site_cli.command("list")
+def list_command():
+    """Every site: key, name and origins."""
+    sites = db.session.scalars(db.select(Site).order_by(Site.id)).all()
+    if not sites:
+        click.echo("No sites yet: add one with `flask --app wsgi site create`.")
+    for site in sites:
+        providers = ",".join(site.settings.get("providers", [])) or "-"
+        click.echo(f"{site.key}\t{site.name}\t{' '.join(site.origins)}\tproviders: {providers}")
+
+
+@site_cli.command("update")
+@click.argument("key")
+@click.option("--name", help="A new name.")
+@click.option("--origin", "origins", multiple=True, help="Replace the origins with these (repeatable).")
+@click.option("--providers", help="Sign-in providers in button order, comma-separated: demo,facebook,...")
+def update_command(key, name, origins, providers):
+    """Change a site's name, origins or sign-in providers."""
+    site = find_site(key)
+    if site is None:
+        raise click.UsageError(f"No site has the key {key!r} (see `flask --app wsgi site list`).")
+    try:
+        update_site(
+            site,
+            name=name,
+            origins=origins or None,
+            providers=[p for p in providers.split(",") if p.strip()] if providers is not None else None,
+        )
+    except SiteError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Updated site {site.key}: {site.name!r} for {', '.join(site.origins)}.")

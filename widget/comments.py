@@ -1,0 +1,93 @@
+"""Writing comments: where a reply attaches, the counts it moves, the IPs it keeps."""
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import update
+
+from .extensions import db
+from .models import Comment, Thread, utcnow
+from .render import render_markdown
+
+# Levels of nesting shown: a reply to a comment on the deepest level joins
+# that comment's own level instead of indenting further.
+MAX_DEPTH = 2  # top-level comments are depth 0
+
+
+@dataclass
+class Draft:
+    """A comment that passed validation and awaits its verdict."""
+
+    thread: Thread
+    parent: Comment | None
+    author_name: str
+    author_email: str | None
+    author_website: str | None
+    body_source: str
+    ip: str | None
+
+
+def attach_point(parent):
+    """The comment a reply to `parent` is shown under."""
+    if parent is not None and parent.depth >= MAX_DEPTH:
+        return db.session.get(Comment, parent.parent_id)
+    return parent
+
+
+def save_comment(draft, status):
+    """Store `draft` with `status`, moving the thread's counts and version with it."""
+    parent = attach_point(draft.parent)
+    thread = draft.thread
+    comment = Comment(
+        site_id=thread.site_id,
+        thread_id=thread.id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=draft.author_name,
+        author_email=draft.author_email,
+        author_website=draft.author_website,
+        body_source=draft.body_source,
+        body_html=render_markdown(draft.body_source),
+        status=status,
+        ip=draft.ip,
+    )
+    db.session.add(comment)
+    published = status == "published"
+    # Counters move in SQL, not in Python, so concurrent posts can't lose an update.
+    db.session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(version=Thread.version + 1, comment_count=Thread.comment_count + int(published))
+    )
+    if published and parent is not None:
+        ancestors = {parent.id, parent.parent_id, parent.root_id} - {None}
+        db.session.execute(
+            update(Comment).where(Comment.id.in_(ancestors)).values(reply_count=Comment.reply_count + 1)
+        )
+    db.session.commit()
+    erase_old_ips_when_due()
+    return comment
+
+
+def erase_old_ips(retention_days):
+    """Forget the client IP of every comment older than the retention period."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    result = db.session.execute(
+        update(Comment).where(Comment.ip.is_not(None), Comment.created < cutoff).values(ip=None)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+ERASE_INTERVAL_SECONDS = 3600
+_last_erase = {"at": float("-inf")}
+
+
+def erase_old_ips_when_due():
+    """Run erase_old_ips at most hourly per process, riding on comment writes."""
+    now = time.monotonic()
+    if now - _last_erase["at"] >= ERASE_INTERVAL_SECONDS:
+        _last_erase["at"] = now
+        erase_old_ips(current_app.config["PARLEY_IP_RETENTION_DAYS"])

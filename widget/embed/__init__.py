@@ -1,0 +1,6 @@
+"""The readers' blueprint: thread and form fragments, the comment POST, counts, policy page."""
+from flask import Blueprint
+
+bp = Blueprint("embed", __name__, url_prefix="/embed")
+
+from . import cors, fragments, views  # noqa: E402,F401  (they attach routes and hooks to bp)

@@ -1,0 +1,238 @@
+"""Readers' endpoints. Each parses the request, asks a rule module, renders a fragment."""
+import hashlib
+
+from flask import current_app, g, jsonify, make_response, render_template, request
+
+from .. import policy
+from ..comments import Draft, save_comment
+from ..extensions import db
+from ..forms import CommentForm
+from ..models import Comment, Thread
+from ..sites import find_site
+from ..threads import (
+    SORTS,
+    BadCursor,
+    Page,
+    ThreadCapReached,
+    cursor_before,
+    find_thread,
+    get_or_create_thread,
+    load_page,
+    valid_thread_key,
+)
+from . import bp
+from .fragments import markup_version
+
+# Public fragments: a CDN may keep one briefly; browsers revalidate (ETag).
+PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=10, must-revalidate"
+MAX_COUNTS_PER_REQUEST = 100
+
+
+class Refusal(Exception):
+    """An answer that refuses the request, rendered as a notice (and the form, if any)."""
+
+    def __init__(self, status, kind, message, form_context=None, headers=None):
+        super().__init__(message)
+        self.status, self.kind, self.message = status, kind, message
+        self.form_context = form_context
+        self.headers = headers or {}
+
+
+@bp.errorhandler(Refusal)
+def render_refusal(refusal):
+    if request.endpoint == "embed.counts":
+        body = jsonify(error=refusal.message)
+    elif refusal.form_context is not None:
+        body = render_template("embed/form.html", notice=refusal, **refusal.form_context)
+    else:
+        body = render_template("embed/notice.html", notice=refusal)
+    response = make_response(body, refusal.status, refusal.headers)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(413)
+def request_too_large(error):
+    return render_refusal(Refusal(413, "error", "That is far more text than a comment can hold."))
+
+
+def require_site(site_key):
+    site = find_site(site_key)
+    if site is None:
+        raise Refusal(404, "error", "No comment section is registered under this site key.")
+    g.site = site
+    return site
+
+
+def from_allowed_origin(site):
+    return site.allows_origin(request.headers.get("Origin"))
+
+
+def thread_key_arg():
+    key = request.args.get("thread", "")
+    if not valid_thread_key(key):
+        raise Refusal(400, "error", "This page's comment thread has a missing or invalid identifier.")
+    return key
+
+
+def fragment_etag(site, thread, *variant):
+    parts = [markup_version(), site.id, site.version, thread.id if thread else 0, thread.version if thread else 0]
+    return hashlib.blake2s(repr(parts + list(variant)).encode(), digest_size=12).hexdigest()
+
+
+@bp.get("/<site_key>/thread")
+def thread_fragment(site_key):
+    site = require_site(site_key)
+    key = thread_key_arg()
+    sort = request.args.get("sort", "oldest")
+    if sort not in SORTS:
+        raise Refusal(400, "error", "Comments can be sorted oldest, newest or top first.")
+    after = request.args.get("after") or None
+    around = request.args.get("around") or None
+    if around is not None and not (around.isdigit() and len(around) < 19):
+        raise Refusal(400, "error", "That link points to a comment that doesn't exist.")
+
+    thread = find_thread(site, key)
+    if thread is None and from_allowed_origin(site):
+        try:
+            thread = get_or_create_thread(
+                site, key, request.args.get("title"), request.args.get("url"),
+                max_new_per_hour=current_app.config["PARLEY_NEW_THREADS_PER_HOUR"],
+            )
+        except ThreadCapReached:
+            current_app.logger.warning("site %s reached its cap of new threads per hour", site.key)
+
+    etag = fragment_etag(site, thread, sort, after, around)
+    if request.if_none_match.contains_weak(etag):
+        response = make_response("", 304)
+    else:
+        page = Page(roots=[])
+        if thread is not None:
+            if around is not None:
+                try:
+                    after = cursor_before(thread, sort, int(around))
+                except LookupError:
+                    after = None
+            try:
+                page = load_page(thread, sort, after)
+            except BadCursor:
+                raise Refusal(400, "error", "That page of comments doesn't exist.") from None
+        response = make_response(
+            render_template(
+                "embed/thread.html", site=site, thread=thread, thread_key=key, sort=sort, page=page, after=after
+            )
+        )
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    return response
+
+
+def find_parent(thread, parent_id):
+    """The published comment `parent_id` of `thread`, or None."""
+    if thread is None or not parent_id:
+        return None
+    parent = db.session.get(Comment, int(parent_id))
+    if parent is None or parent.thread_id != thread.id or parent.status != "published":
+        return None
+    return parent
+
+
+def comment_form(site, formdata=None):
+    rules = policy.site_policy(site)
+    return CommentForm(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
+
+
+@bp.get("/<site_key>/form")
+def form_fragment(site_key):
+    site = require_site(site_key)
+    key = thread_key_arg()
+    form = comment_form(site)
+    parent = None
+    parent_id = request.args.get("parent", "")
+    if parent_id:
+        parent = find_parent(find_thread(site, key), parent_id) if parent_id.isdigit() and len(parent_id) < 19 else None
+        if parent is None:
+            raise Refusal(404, "error", "The comment you wanted to reply to is no longer available.")
+        form.parent.data = str(parent.id)
+    response = make_response(render_template("embed/form.html", site=site, thread_key=key, form=form, parent=parent))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<site_key>/comments")
+def post_comment(site_key):
+    site = require_site(site_key)
+    if not from_allowed_origin(site):
+        raise Refusal(403, "error", "Comments can only be posted from the site's own pages.")
+    key = thread_key_arg()
+    form = comment_form(site, request.form)
+    context = {"site": site, "thread_key": key, "form": form, "parent": None}
+
+    try:
+        thread = get_or_create_thread(
+            site, key, request.args.get("title"), request.args.get("url"),
+            max_new_per_hour=current_app.config["PARLEY_NEW_THREADS_PER_HOUR"],
+        )
+    except ThreadCapReached:
+        raise Refusal(
+            429, "rate-limited", "This site has opened too many new comment threads in the past hour; please try later.",
+            context, {"Retry-After": "3600"},
+        ) from None
+    if thread.closed:
+        raise Refusal(403, "closed", "Comments on this article are closed.", context)
+
+    valid = form.validate()
+    if form.parent.data and not form.parent.errors:
+        context["parent"] = find_parent(thread, form.parent.data)
+        if context["parent"] is None:
+            form.parent.errors.append("The comment you are replying to is no longer available.")
+            valid = False
+    if not valid:
+        raise Refusal(422, None, "Please correct the fields marked below.", context)
+
+    draft = Draft(
+        thread=thread,
+        parent=context["parent"],
+        author_name=form.name.data,
+        author_email=form.email.data,
+        author_website=form.website.data or None,
+        body_source=form.body.data,
+        ip=request.remote_addr,
+    )
+    verdict = policy.decide(draft, policy.site_policy(site))
+    if verdict.action == "reject":
+        raise Refusal(403, "rejected", "Your comment was not published.", context)
+    comment = save_comment(draft, verdict.status)
+    if verdict.action == "hold":
+        context["form"] = comment_form(site)
+        notice = Refusal(202, "held", "Thanks — your comment is awaiting moderation.")
+        response = make_response(render_template("embed/form.html", notice=notice, **context), 202)
+    else:
+        response = make_response(
+            render_template("embed/comment.html", site=site, thread=thread, comment=comment, page=Page(roots=[comment])),
+            201,
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<site_key>/counts")
+def counts(site_key):
+    site = require_site(site_key)
+    keys = request.args.getlist("thread")
+    if not keys or len(keys) > MAX_COUNTS_PER_REQUEST or not all(valid_thread_key(k) for k in keys):
+        raise Refusal(400, "error", f"Ask for 1 to {MAX_COUNTS_PER_REQUEST} valid thread keys.")
+    stored = dict(
+        db.session.execute(
+            db.select(Thread.key, Thread.comment_count).where(Thread.site_id == site.id, Thread.key.in_(keys))
+        ).all()
+    )
+    response = jsonify({key: stored.get(key, 0) for key in keys})
+    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    return response
+
+
+@bp.get("/<site_key>/policy")
+def policy_page(site_key):
+    site = require_site(site_key)
+    return render_template("embed/policy.html", site=site, rules=policy.site_policy(site))

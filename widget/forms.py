@@ -1,0 +1,122 @@
+"""The comment form: what a guest must give, and the messages when they don't."""
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from wtforms import Form, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+NAME_MAX = 80
+EMAIL_MAX = 254
+WEBSITE_MAX = 2048
+
+# Guests may not pose as the site's staff.
+STAFF_WORDS = {"moderator", "moderators", "admin", "administrator", "editor", "staff", "parley"}
+
+# Everything below U+0020 but tab and newlines, plus DEL: nothing a person types.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def one_line(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def newlines(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def no_control_characters(form, field):
+    if field.data and CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError("Please remove the invisible control characters from this field.")
+
+
+def not_a_staff_name(form, field):
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", field.data or "").casefold())
+    if any(word in STAFF_WORDS for word in words):
+        raise ValidationError("That name is reserved for the site's staff; please choose another.")
+
+
+# "name:" at the start, unless it is a host's port ("example.org:8080").
+URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")
+
+
+def http_url(form, field):
+    """An http(s) address; "example.org" is taken to mean https://example.org."""
+    if not field.data:
+        return
+    if not URL_SCHEME.match(field.data):
+        field.data = "https://" + field.data.removeprefix("//")
+    message = "A website address must start with http:// or https://."
+    parts = urlsplit(field.data)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"\s", field.data):
+        raise ValidationError(message)
+    try:
+        parts.port
+    except ValueError:
+        raise ValidationError(message) from None
+
+
+def body_length(min_length, max_length):
+    def check(form, field):
+        length = len(field.data or "")
+        if length > max_length:
+            raise ValidationError(f"Your comment is {length:,} characters long; please keep it to {max_length:,}.")
+        if 0 < length < min_length:
+            raise ValidationError(f"Please write at least {min_length:,} characters.")
+
+    return check
+
+
+class CommentForm(Form):
+    """A guest's comment. Built per request, since the body limits are the site's."""
+
+    name = StringField(
+        "Name",
+        filters=[one_line],
+        validators=[
+            DataRequired("Please enter your name."),
+            Length(max=NAME_MAX, message=f"Please keep your name to {NAME_MAX} characters."),
+            no_control_characters,
+            not_a_staff_name,
+        ],
+    )
+    email = StringField(
+        "Email",
+        filters=[strip],
+        validators=[
+            DataRequired("Please enter your email address; it is never shown."),
+            Length(max=EMAIL_MAX, message=f"An email address has at most {EMAIL_MAX} characters."),
+            no_control_characters,
+            Email("That doesn't look like an email address (like name@example.org)."),
+        ],
+    )
+    website = StringField(
+        "Website",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=WEBSITE_MAX, message=f"A website address has at most {WEBSITE_MAX:,} characters."),
+            no_control_characters,
+            http_url,
+        ],
+    )
+    body = TextAreaField("Comment", filters=[newlines, strip])
+    parent = HiddenField(filters=[strip])
+
+    def __init__(self, formdata=None, min_length=2, max_length=5000, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.max_length = max_length
+        self.body.validators = [
+            DataRequired("Please write your comment."),
+            no_control_characters,
+            body_length(min_length, max_length),
+        ]
+        self.body.flags.required = True
+
+    def validate_parent(self, field):
+        if field.data and not (field.data.isdigit() and len(field.data) < 19):
+            raise ValidationError("The comment you are replying to is no longer available.")

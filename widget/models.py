@@ -1,0 +1,135 @@
+"""The stored data: sites, their threads, comments and the readers who write them."""
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow():
+    """Naive UTC, the one kind of timestamp stored (SQLite keeps no zone)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Site(db.Model):
+    """A news site that embeds Parley: its key, its origins, its settings."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Normalised origins ("https://news.example.org") the widget may run on.
+    origins: Mapped[list] = mapped_column(JSON, default=list)
+    # Site-owner choices (sign-in providers, policy) as a JSON object.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Bumped by every settings change, so cached fragments of every thread go stale.
+    version: Mapped[int] = mapped_column(default=1)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def allows_origin(self, origin):
+        return origin is not None and origin in self.origins
+
+
+class Reader(db.Model):
+    """A signed-in reader: one identity at one sign-in provider."""
+
+    __tablename__ = "readers"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(80))
+    avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    # Verified address from the provider: for moderators only, never shown.
+    email: Mapped[str | None] = mapped_column(String(254))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Thread(db.Model):
+    """The comments under one article of one site."""
+
+    __tablename__ = "threads"
+    __table_args__ = (
+        UniqueConstraint("site_id", "key"),
+        # New threads per site and hour, counted to cap made-up threads.
+        Index("ix_threads_site_created", "site_id", "created"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(String(2048), default="")
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    closed: Mapped[bool] = mapped_column(default=False)
+    # Bumped by every write to the thread; part of every cache key and ETag.
+    version: Mapped[int] = mapped_column(default=1)
+    # Published comments, replies included: what counts and headers show.
+    comment_count: Mapped[int] = mapped_column(default=0)
+
+    site: Mapped[Site] = relationship()
+
+
+COMMENT_STATUSES = ("published", "pending", "rejected", "deleted")
+
+
+class Comment(db.Model):
+    """One comment: its place in the thread, its author, its text and its fate."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('published', 'pending', 'rejected', 'deleted')",
+            name="status",
+        ),
+        # A thread's pages: top-level comments in id order, or by replies for "top".
+        Index("ix_comments_thread_page", "thread_id", "parent_id", "id"),
+        Index("ix_comments_thread_top", "thread_id", "parent_id", "reply_count", "id"),
+        # Every reply under one top-level comment, fetched in one query per page.
+        Index("ix_comments_root", "root_id", "id"),
+        # Moderation queues: one status of one site, oldest or newest first.
+        Index("ix_comments_queue", "site_id", "status", "id"),
+        # Erasing client IPs once they are older than the retention period.
+        Index("ix_comments_created", "created"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    # The comment it is shown under (replies nest at most three levels deep).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    # The top-level comment it belongs to; None for a top-level comment.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    depth: Mapped[int] = mapped_column(default=0)
+
+    # Either a signed-in reader or a guest's own name, email and website.
+    reader_id: Mapped[int | None] = mapped_column(ForeignKey("readers.id"))
+    author_name: Mapped[str] = mapped_column(String(80))
+    author_email: Mapped[str | None] = mapped_column(String(254))
+    author_website: Mapped[str | None] = mapped_column(String(2048))
+
+    body_source: Mapped[str] = mapped_column(Text)
+    # Sanitised HTML, rendered once when the comment is written.
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    edited: Mapped[datetime | None] = mapped_column()
+    # The client's address, for bans and abuse reports; erased after
+    # PARLEY_IP_RETENTION_DAYS (see widget.comments.erase_old_ips).
+    ip: Mapped[str | None] = mapped_column(String(45))
+    # Published replies beneath this comment at any depth; "top" sorts by it.
+    reply_count: Mapped[int] = mapped_column(default=0)
+
+    thread: Mapped[Thread] = relationship()
+    reader: Mapped[Reader | None] = relationship()

@@ -1,0 +1,183 @@
+"""Threads: finding and creating them, and reading them a page at a time.
+
+A page is 20 top-level comments in the chosen order plus every reply beneath
+them, in two queries whatever the thread's size. Pages are addressed by a
+keyset cursor (the sort key of the last top-level comment shown), so page 500
+costs what page 1 costs.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, func, not_, or_
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import Comment, Thread, utcnow
+from .sites import SiteError, normalize_origin
+
+PAGE_SIZE = 20
+SORTS = ("oldest", "newest", "top")
+# Shown under their parent before the rest fold behind "Show N more replies".
+REPLIES_SHOWN = 5
+
+THREAD_KEY_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
+TITLE_MAX = 300
+URL_MAX = 2048
+
+
+class ThreadCapReached(Exception):
+    """The site has created PARLEY_NEW_THREADS_PER_HOUR threads in the past hour."""
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def valid_thread_key(key):
+    return bool(key) and THREAD_KEY_PATTERN.fullmatch(key) is not None
+
+
+def find_thread(site, key):
+    return db.session.execute(db.select(Thread).filter_by(site_id=site.id, key=key)).scalar_one_or_none()
+
+
+def clean_title(title):
+    return " ".join((title or "").split())[:TITLE_MAX]
+
+
+def clean_url(site, url):
+    """The article URL if it is an http(s) URL on one of the site's origins, else ""."""
+    url = (url or "").strip()
+    if not url or len(url) > URL_MAX:
+        return ""
+    try:
+        parts = urlsplit(url)
+        origin = normalize_origin(f"{parts.scheme}://{parts.netloc}")
+    except (SiteError, ValueError):
+        return ""
+    return url if site.allows_origin(origin) else ""
+
+
+def get_or_create_thread(site, key, title="", url="", max_new_per_hour=200):
+    """The site's thread `key`, created on first use unless the hourly cap is reached."""
+    thread = find_thread(site, key)
+    if thread is not None:
+        if not thread.title and title:
+            thread.title = clean_title(title)
+            db.session.commit()
+        return thread
+    hour_ago = utcnow() - timedelta(hours=1)
+    created_recently = db.session.scalar(
+        db.select(func.count()).select_from(Thread).where(Thread.site_id == site.id, Thread.created > hour_ago)
+    )
+    if created_recently >= max_new_per_hour:
+        raise ThreadCapReached()
+    thread = Thread(site_id=site.id, key=key, title=clean_title(title), url=clean_url(site, url))
+    db.session.add(thread)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request created it first: use theirs.
+        db.session.rollback()
+        return find_thread(site, key)
+    return thread
+
+
+def visible():
+    """Comments a thread shows: published ones, and deleted ones still holding replies."""
+    return or_(
+        Comment.status == "published",
+        and_(Comment.status == "deleted", Comment.reply_count > 0),
+    )
+
+
+def _order(sort):
+    if sort == "newest":
+        return (Comment.id.desc(),)
+    if sort == "top":
+        return (Comment.reply_count.desc(), Comment.id.asc())
+    return (Comment.id.asc(),)
+
+
+def _sort_key(sort, comment):
+    return (comment.reply_count, comment.id) if sort == "top" else (comment.id,)
+
+
+def _comes_after(sort, key):
+    if sort == "newest":
+        return Comment.id < key[0]
+    if sort == "top":
+        replies, last_id = key
+        return or_(Comment.reply_count < replies, and_(Comment.reply_count == replies, Comment.id > last_id))
+    return Comment.id > key[0]
+
+
+def encode_cursor(key):
+    return ".".join(str(part) for part in key)
+
+
+def decode_cursor(sort, cursor):
+    parts = cursor.split(".")
+    if len(parts) != (2 if sort == "top" else 1) or not all(p.isdigit() and len(p) < 19 for p in parts):
+        raise BadCursor(cursor)
+    return tuple(int(p) for p in parts)
+
+
+@dataclass
+class Page:
+    roots: list
+    # parent id -> its visible replies, oldest first
+    replies: dict = field(default_factory=dict)
+    next_cursor: str | None = None
+
+
+def _roots_query(thread):
+    return db.select(Comment).where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), visible())
+
+
+def load_page(thread, sort="oldest", after=None):
+    """One page of `thread`: top-level comments after the cursor `after`, with their replies."""
+    query = _roots_query(thread)
+    if after is not None:
+        query = query.where(_comes_after(sort, decode_cursor(sort, after)))
+    roots = list(db.session.scalars(query.order_by(*_order(sort)).limit(PAGE_SIZE + 1)))
+    next_cursor = None
+    if len(roots) > PAGE_SIZE:
+        roots = roots[:PAGE_SIZE]
+        next_cursor = encode_cursor(_sort_key(sort, roots[-1]))
+    page = Page(roots=roots, next_cursor=next_cursor)
+    if roots:
+        replies = db.session.scalars(
+            db.select(Comment)
+            .where(Comment.root_id.in_([root.id for root in roots]), visible())
+            .order_by(Comment.id)
+        )
+        for reply in replies:
+            page.replies.setdefault(reply.parent_id, []).append(reply)
+    return page
+
+
+def cursor_before(thread, sort, comment_id):
+    """The cursor of the page holding comment `comment_id`: None for the first page.
+
+    Raises LookupError when the comment isn't visible in this thread.
+    """
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.thread_id != thread.id or comment.status not in ("published", "deleted"):
+        raise LookupError(comment_id)
+    root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
+    key = _sort_key(sort, root)
+    ahead = db.session.scalar(
+        db.select(func.count()).select_from(
+            _roots_query(thread).where(not_(_comes_after(sort, key)), Comment.id != root.id).subquery()
+        )
+    )
+    first_on_page = ahead - ahead % PAGE_SIZE
+    if first_on_page == 0:
+        return None
+    last_of_previous_page = db.session.scalars(
+        _roots_query(thread).order_by(*_order(sort)).offset(first_on_page - 1).limit(1)
+    ).one()
+    return encode_cursor(_sort_key(sort, last_of_previous_page))
