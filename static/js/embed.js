@@ -39,6 +39,10 @@
     });
   }
 
+  function countLabel(count) {
+    return count + (count === 1 ? " comment" : " comments");
+  }
+
   function notice(kind, message) {
     var p = document.createElement("p");
     p.className = "parley-notice";
@@ -235,7 +239,11 @@
     }
     var count = Number(section.dataset.count) + 1;
     section.dataset.count = count;
-    section.querySelector(".parley-count").textContent = count + (count === 1 ? " comment" : " comments");
+    section.querySelector(".parley-count").textContent = countLabel(count);
+    var self = this;
+    document.querySelectorAll("[data-parley-count]").forEach(function (element) {
+      if (element.dataset.site === self.site && element.dataset.thread === self.thread) element.textContent = countLabel(count);
+    });
     comment.classList.add("parley-new");
     comment.scrollIntoView({ block: "nearest" });
   };
@@ -257,7 +265,7 @@
         .then(function (counts) {
           elements.forEach(function (element) {
             var count = counts[element.dataset.thread];
-            if (typeof count === "number") element.textContent = count + (count === 1 ? " comment" : " comments");
+            if (typeof count === "number") element.textContent = countLabel(count);
           });
         })
         .catch(function () {});

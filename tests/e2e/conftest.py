@@ -1,0 +1,90 @@
+"""Browser fixtures: the demo (Parley on 127.0.0.1, the news site on localhost) and Chromium.
+
+The two servers run on different sites, as on a real news site, so the widget
+can't lean on third-party cookies or same-origin requests.
+"""
+import os
+import socket
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from demo.seed import seed_demo
+from demo.site import ARTICLE_PATH, create_news_site
+from widget import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Demo:
+    def __init__(self, tmp_path):
+        self.parley_url = f"http://127.0.0.1:{free_port()}"
+        self.news_url = f"http://localhost:{free_port()}"
+        self.article_url = self.news_url + ARTICLE_PATH
+        self.parley = create_app(
+            {"PARLEY_SECRET_KEY": "e2e-secret", "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}"}
+        )
+        with self.parley.app_context():
+            upgrade()
+            self.site_key = seed_demo(self.news_url).key
+        news = create_news_site(self.parley_url, self.site_key, self.news_url)
+        self.servers = [
+            make_server("127.0.0.1", int(self.parley_url.rsplit(":", 1)[1]), self.parley, threaded=True),
+            make_server("127.0.0.1", int(self.news_url.rsplit(":", 1)[1]), news, threaded=True),
+        ]
+        for server in self.servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        for server in self.servers:
+            server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    demo = Demo(tmp_path_factory.mktemp("demo"))
+    yield demo
+    demo.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install -y chromium`; .ci/run does).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser profile whose console errors (CSP violations, script errors) fail the test.
+
+    Chromium also logs every 4xx answer as an error; those are the widget's
+    expected refusals, so they don't count.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource: the server responded"):
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"the page logged errors: {errors}"
