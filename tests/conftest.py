@@ -129,3 +129,17 @@ class Reader:
 @pytest.fixture
 def reader(client, site):
     return Reader(client, site)
+
+
+@pytest.fixture
+def write(site):
+    """Store a comment directly (no HTTP): write("article-1", body=..., parent=comment)."""
+    from widget.comments import Draft, save_comment
+    from widget.threads import get_or_create_thread
+
+    def write(thread="article-1", body="A comment.", name="Guest", parent=None, status="published"):
+        thread = get_or_create_thread(site, thread, url=f"{SITE_ORIGIN}/{thread}")
+        draft = Draft(thread, parent, name, "guest@example.org", None, body, "203.0.113.9")
+        return save_comment(draft, status)
+
+    return write

@@ -12,11 +12,22 @@ from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from flask import Flask
+
 from demo.seed import seed_demo
 from demo.site import ARTICLE_PATH, create_news_site
 from widget import create_app
+from widget.comments import Draft, save_comment
+from widget.extensions import db
+from widget.models import Comment, Site
+from widget.sites import update_site
+from widget.threads import get_or_create_thread
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+def port(url):
+    return int(url.rsplit(":", 1)[1])
 
 
 def free_port():
@@ -37,12 +48,38 @@ class Demo:
             upgrade()
             self.site_key = seed_demo(self.news_url).key
         news = create_news_site(self.parley_url, self.site_key, self.news_url)
+        # Other host pages on a third site, for threads the demo article doesn't have.
+        self.pages_url = f"http://localhost:{free_port()}"
+        self.pages = {}
+        pages = Flask("host-pages")
+        pages.add_url_rule("/<name>", "page", lambda name: self.pages[name])
+        with self.parley.app_context():
+            site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
+            update_site(site, origins=[self.news_url, self.pages_url])
         self.servers = [
-            make_server("127.0.0.1", int(self.parley_url.rsplit(":", 1)[1]), self.parley, threaded=True),
-            make_server("127.0.0.1", int(self.news_url.rsplit(":", 1)[1]), news, threaded=True),
+            make_server("127.0.0.1", port(self.parley_url), self.parley, threaded=True),
+            make_server("127.0.0.1", port(self.news_url), news, threaded=True),
+            make_server("127.0.0.1", port(self.pages_url), pages, threaded=True),
         ]
         for server in self.servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def host_page(self, name, thread, loading="async"):
+        """A bare article page on another origin of the site, embedding `thread`."""
+        self.pages[name] = (
+            f"<!doctype html><html lang=en><head><title>{name}</title><link rel=icon href='data:,'></head><body>"
+            f"<h1>{name}</h1><div id='parley-comments' data-site='{self.site_key}' data-thread='{thread}'></div>"
+            f"<script src='{self.parley_url}/static/js/embed.js' {loading}></script></body></html>"
+        )
+        return f"{self.pages_url}/{name}"
+
+    def write(self, thread, body, name="Guest", parent=None):
+        """Store a published comment directly; returns its id."""
+        with self.parley.app_context():
+            site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
+            stored = get_or_create_thread(site, thread, url=f"{self.pages_url}/{thread}")
+            parent = db.session.get(Comment, parent) if parent else None
+            return save_comment(Draft(stored, parent, name, "guest@example.org", None, body, None), "published").id
 
     def stop(self):
         for server in self.servers:

@@ -34,3 +34,70 @@ def test_reader_sees_the_thread_fixes_the_empty_form_and_posts(demo, page):
     expect(widget.get_by_role("textbox", name="Comment", exact=True)).to_have_value("")
     assert page.evaluate("window.notReloaded") is True
     expect(page.locator(".byline [data-parley-count]")).to_have_text("4 comments")
+
+
+def test_a_typing_error_keeps_every_word(demo, page):
+    page.goto(demo.article_url)
+    widget = page.locator("#parley-comments")
+    widget.get_by_role("textbox", name="Comment", exact=True).fill("A long and careful thought about the EU.")
+    widget.get_by_role("textbox", name="Name", exact=True).fill("Careful Reader")
+    widget.get_by_role("textbox", name="Email", exact=True).fill("not an address")
+    widget.get_by_role("button", name="Post Comment").click()
+    expect(widget.locator('.parley-error[data-field="email"]')).to_contain_text("doesn't look like an email")
+    expect(widget.get_by_role("textbox", name="Comment", exact=True)).to_have_value("A long and careful thought about the EU.")
+    expect(widget.get_by_role("textbox", name="Name", exact=True)).to_have_value("Careful Reader")
+    expect(widget.get_by_role("textbox", name="Email", exact=True)).to_be_focused()
+
+
+def test_replying_opens_a_form_under_the_comment_and_nests_the_reply(demo, page):
+    parent = demo.write("e2e-replies", "Where is the money coming from?", name="Aset")
+    page.goto(demo.host_page("replies", "e2e-replies"))
+    widget = page.locator("#parley-comments")
+    comment = widget.locator(f"#parley-c{parent}")
+    comment.get_by_role("link", name="Reply").click()
+    reply_form = comment.locator(".parley-compose")
+    expect(reply_form).to_contain_text("Replying to Aset")
+    expect(reply_form.get_by_role("textbox", name="Comment", exact=True)).to_be_focused()
+    reply_form.get_by_role("textbox", name="Comment", exact=True).fill("From the state budget.")
+    reply_form.get_by_role("textbox", name="Name", exact=True).fill("Bota")
+    reply_form.get_by_role("textbox", name="Email", exact=True).fill("bota@example.org")
+    reply_form.get_by_role("button", name="Post Comment").click()
+    expect(comment.locator(".parley-replies article.parley-comment")).to_contain_text("From the state budget.")
+    expect(comment.locator(".parley-compose")).to_have_count(0)
+    expect(widget.locator(".parley-count")).to_have_text("2 comments")
+
+
+def test_load_more_sorting_and_links_to_a_comment_on_a_later_page(demo, page):
+    ids = [demo.write("e2e-paging", f"Comment number {n}") for n in range(25)]
+    url = demo.host_page("paging", "e2e-paging", loading="defer")
+    page.goto(url)
+    widget = page.locator("#parley-comments")
+    top_level = widget.locator(".parley-list > article.parley-comment")
+    expect(top_level).to_have_count(20)
+    widget.get_by_role("link", name="Load more comments").click()
+    expect(top_level).to_have_count(25)
+    expect(widget.locator("a.parley-more")).to_have_count(0)
+
+    widget.get_by_role("link", name="Newest").click()
+    expect(top_level.first).to_contain_text("Comment number 24")
+
+    page.goto(f"{url}#parley-c{ids[22]}")
+    page.reload()
+    linked = widget.locator(f"#parley-c{ids[22]}")
+    expect(linked).to_be_in_viewport()
+    expect(linked).to_have_class("parley-comment parley-linked")
+    expect(widget.locator(f"#parley-c{ids[0]}")).to_have_count(0)
+
+
+def test_hostile_comments_run_nothing(demo, page):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    demo.write("e2e-hostile", '<img src=x onerror="alert(1)"> [x](javascript:alert(2)) <script>alert(3)</script>',
+               name='"><svg onload=alert(4)>')
+    page.goto(demo.host_page("hostile", "e2e-hostile"))
+    widget = page.locator("#parley-comments")
+    expect(widget.locator(".parley-body")).to_contain_text("<script>alert(3)</script>")
+    expect(widget.locator(".parley-author")).to_have_text('"><svg onload=alert(4)>')
+    assert widget.locator("img, svg, script").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []

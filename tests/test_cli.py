@@ -1,0 +1,63 @@
+"""The site CLI: `flask --app wsgi site create|list|update`."""
+import re
+
+from widget.extensions import db
+from widget.models import Site
+from widget.sites import SITE_KEY_PATTERN
+
+
+def test_site_create_prints_the_key_alone_on_the_last_line(app):
+    result = app.test_cli_runner().invoke(
+        args=["site", "create", "--name", "Central Asia News", "--origin", "HTTPS://News.Example.org:443/",
+              "--origin", "http://localhost:8000"]
+    )
+    assert result.exit_code == 0, result.output
+    key = result.output.rstrip("\n").splitlines()[-1]
+    assert SITE_KEY_PATTERN.fullmatch(key)
+    site = db.session.execute(db.select(Site).filter_by(key=key)).scalar_one()
+    assert site.name == "Central Asia News"
+    assert site.origins == ["https://news.example.org", "http://localhost:8000"]
+
+
+def test_site_create_refuses_bad_origins_and_missing_options(app):
+    runner = app.test_cli_runner()
+    for origin in ("news.example.org", "ftp://x.org", "https://x.org/path", "https://user@x.org", "https://x.org:99999"):
+        result = runner.invoke(args=["site", "create", "--name", "N", "--origin", origin])
+        assert result.exit_code == 2, origin
+        assert "origin" in result.output or "port" in result.output, result.output
+    assert runner.invoke(args=["site", "create", "--name", "N"]).exit_code == 2
+    assert runner.invoke(args=["site", "create", "--name", "  ", "--origin", "https://x.org"]).exit_code == 2
+    assert db.session.scalar(db.select(db.func.count()).select_from(Site)) == 0
+
+
+def test_site_list_and_update(app, site):
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["site", "list"])
+    assert listed.exit_code == 0
+    assert re.search(rf"^{re.escape(site.key)}\tCentral Asia News\thttps://news.example.org\t", listed.output, re.M)
+
+    version = site.version
+    result = runner.invoke(
+        args=["site", "update", site.key, "--name", "CAN", "--origin", "https://can.example.org",
+              "--origin", "https://www.can.example.org", "--providers", "demo,Facebook,github"]
+    )
+    assert result.exit_code == 0, result.output
+    db.session.refresh(site)
+    assert site.name == "CAN"
+    assert site.origins == ["https://can.example.org", "https://www.can.example.org"]
+    assert site.settings["providers"] == ["demo", "facebook", "github"]
+    assert site.version == version + 1
+
+    assert runner.invoke(args=["site", "update", site.key, "--providers", ""]).exit_code == 0
+    db.session.refresh(site)
+    assert site.settings["providers"] == [] and site.name == "CAN"
+
+    missing = runner.invoke(args=["site", "update", "NoSuchKey123", "--name", "x"])
+    assert missing.exit_code == 2 and "No site has the key" in missing.output
+    bad = runner.invoke(args=["site", "update", site.key, "--providers", "face book"])
+    assert bad.exit_code == 2 and "provider" in bad.output
+
+
+def test_site_list_when_empty(app):
+    result = app.test_cli_runner().invoke(args=["site", "list"])
+    assert result.exit_code == 0 and "No sites yet" in result.output

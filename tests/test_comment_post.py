@@ -1,0 +1,203 @@
+"""The comment POST: the order of its checks, its answers, and what it stores."""
+import re
+
+import pytest
+from conftest import OTHER_ORIGIN, SITE_ORIGIN
+
+from widget import policy
+from widget.extensions import db
+from widget.models import Comment, Thread
+
+
+def stored():
+    return db.session.scalars(db.select(Comment).order_by(Comment.id)).all()
+
+
+def test_a_guest_comment_is_published_and_answered_with_its_fragment(reader):
+    response = reader.post(body="Astana *matters*", website="madi.example.kz")
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    assert '<article class="parley-comment"' in response.text
+    assert "<em>matters</em>" in response.text
+    [comment] = stored()
+    assert (comment.author_name, comment.author_email, comment.author_website) == (
+        "Madi Asanov", "madi@example.org", "https://madi.example.kz",
+    )
+    assert comment.body_source == "Astana *matters*"
+    assert comment.body_html == "<p>Astana <em>matters</em></p>"
+    assert comment.status == "published" and comment.ip == "127.0.0.1"
+    assert "madi@example.org" not in response.text
+
+
+def test_posting_to_a_never_viewed_thread_creates_it(reader):
+    assert reader.post("brand-new").status_code == 201
+    thread = db.session.execute(db.select(Thread).filter_by(key="brand-new")).scalar_one()
+    assert thread.comment_count == 1
+
+
+def test_each_write_bumps_the_thread_version(reader):
+    reader.post()
+    version = db.session.execute(db.select(Thread.version)).scalar_one()
+    reader.post(body="Another thought.")
+    assert db.session.execute(db.select(Thread.version)).scalar_one() == version + 1
+
+
+def test_unknown_site_404_and_foreign_or_missing_origin_403(client, reader):
+    response = client.post("/embed/NoSuchSite123/comments?thread=a", data={"body": "x"}, headers={"Origin": SITE_ORIGIN})
+    assert response.status_code == 404
+    for origin in (OTHER_ORIGIN, None, "null"):
+        reader.origin = origin
+        response = reader.post()
+        assert response.status_code == 403, origin
+        assert 'class="parley-notice"' in response.text
+        assert "Access-Control-Allow-Origin" not in response.headers
+    assert stored() == []
+
+
+def test_site_checks_come_before_validation(client, site):
+    # an empty form from a foreign origin is refused for its origin, not its fields
+    response = client.post(f"/embed/{site.key}/comments?thread=a", data={}, headers={"Origin": OTHER_ORIGIN})
+    assert response.status_code == 403
+
+
+def test_a_closed_thread_refuses_with_the_text_kept(reader, write):
+    thread = write().thread
+    thread.closed = True
+    db.session.commit()
+    response = reader.post(body="Too late to say this")
+    assert response.status_code == 403
+    assert 'class="parley-notice" data-kind="closed"' in response.text
+    assert "Too late to say this</textarea>" in response.text
+    assert len(stored()) == 1
+
+
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"body": ""}, "body", "Please write your comment."),
+        ({"body": "   \n  "}, "body", "Please write your comment."),
+        ({"body": "x"}, "body", "Please write at least 2 characters."),
+        ({"body": "x" * 5001}, "body", "Your comment is 5,001 characters long; please keep it to 5,000."),
+        ({"name": ""}, "name", "Please enter your name."),
+        ({"name": " \t "}, "name", "Please enter your name."),
+        ({"name": "n" * 81}, "name", "Please keep your name to 80 characters."),
+        ({"name": "Moderator"}, "name", "That name is reserved for the site&#39;s staff; please choose another."),
+        ({"email": ""}, "email", "Please enter your email address; it is never shown."),
+        ({"email": "not-an-address"}, "email", "like name@example.org"),
+        ({"email": "a" * 250 + "@x.org"}, "email", "at most 254 characters"),
+        ({"website": "javascript:alert(1)"}, "website", "must start with http:// or https://"),
+        ({"website": "ftp://files.example.org"}, "website", "must start with http:// or https://"),
+        ({"website": "https://x.org/" + "a" * 2048}, "website", "at most 2,048 characters"),
+        ({"parent": "12345"}, "parent", "no longer available"),
+        ({"parent": "abc"}, "parent", "no longer available"),
+        ({"body": "nul\x00byte"}, "body", "control characters"),
+    ],
+)
+def test_invalid_fields_answer_422_with_the_error_beside_the_field(reader, fields, field, message):
+    typed = {"name": "Madi Asanov", "email": "madi@example.org", "website": "https://madi.example.kz", "body": "My words"}
+    response = reader.post(**{**typed, **fields})
+    assert response.status_code == 422
+    errors = re.findall(r'<p class="parley-error" data-field="(\w+)"[^>]*>([^<]*)</p>', response.text)
+    assert [name for name, _ in errors] == [field]
+    assert message in errors[0][1]
+    assert 'class="parley-notice"' not in response.text
+    # every other value comes back as typed
+    for name, value in typed.items():
+        if name not in fields:
+            assert value in response.text, name
+    assert stored() == []
+
+
+def test_a_parent_from_another_thread_is_refused(reader, write):
+    elsewhere = write("other-article")
+    response = reader.post("article-1", parent=str(elsewhere.id))
+    assert response.status_code == 422
+    assert 'data-field="parent"' in response.text
+    assert len(stored()) == 1
+
+
+def test_a_held_parent_cant_be_replied_to(reader, write):
+    held = write(status="pending")
+    assert reader.post(parent=str(held.id)).status_code == 422
+
+
+def test_a_reply_is_stored_under_its_parent_and_counted(reader, write):
+    parent = write()
+    response = reader.post(parent=str(parent.id), body="I agree.")
+    assert response.status_code == 201
+    assert f'data-parent="{parent.id}"' in response.text
+    reply = stored()[-1]
+    assert (reply.parent_id, reply.root_id, reply.depth) == (parent.id, parent.id, 1)
+    db.session.refresh(parent)
+    assert parent.reply_count == 1
+    assert reply.thread.comment_count == 2
+
+
+def test_hostile_names_and_websites_are_escaped(reader):
+    response = reader.post(
+        name='<img src=x onerror=alert(1)>"',
+        website='https://x.org/"><script>alert(1)</script>',
+        body="<script>alert(1)</script>",
+    )
+    assert response.status_code == 201
+    for html in (response.text, reader.thread().text):
+        assert "<script" not in html and "<img" not in html
+        assert "&lt;img src=x onerror=alert(1)&gt;&#34;" in html
+        assert 'href="https://x.org/&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
+def test_a_request_over_the_size_limit_is_413_and_stores_nothing(reader):
+    response = reader.post(body="x" * (2 * 1024 * 1024))
+    assert response.status_code == 413
+    assert 'class="parley-notice"' in response.text
+    assert response.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    assert stored() == []
+
+
+def test_invalid_utf8_is_refused_or_replaced_never_a_500(client, site):
+    response = client.post(
+        f"/embed/{site.key}/comments?thread=a",
+        data=b"name=M%FF%FEadi&email=madi%40example.org&body=%C3%28%A0%A1text",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Origin": SITE_ORIGIN},
+    )
+    assert response.status_code in (201, 400, 422)
+
+
+@pytest.mark.parametrize(
+    "action, status, kind, message",
+    [
+        ("hold", 202, "held", "awaiting moderation"),
+        ("reject", 403, "rejected", "not published"),
+    ],
+)
+def test_the_post_obeys_the_policy_verdict(reader, monkeypatch, action, status, kind, message):
+    monkeypatch.setattr(policy, "decide", lambda draft, rules: policy.Verdict(action))
+    response = reader.post(body="Judge me")
+    assert response.status_code == status
+    assert f'class="parley-notice" data-kind="{kind}"' in response.text
+    assert message in response.text
+    comments = stored()
+    if action == "hold":
+        assert [c.status for c in comments] == ["pending"]
+        assert comments[0].thread.comment_count == 0
+        assert "Judge me</textarea>" not in response.text
+    else:
+        assert comments == []
+        assert "Judge me</textarea>" in response.text
+
+
+def test_old_ips_are_erased_after_the_retention_period(app, write):
+    from datetime import timedelta
+
+    from widget.comments import erase_old_ips
+    from widget.models import utcnow
+
+    old, recent = write(body="old"), write(body="recent")
+    old.created = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert erase_old_ips(30) == 1
+    db.session.refresh(old)
+    db.session.refresh(recent)
+    assert old.ip is None and recent.ip == "203.0.113.9"
