@@ -1,5 +1,4 @@
 """Comment markdown: the subset that renders, the links it makes, and what it never lets through."""
-import html
 import re
 from html.parser import HTMLParser
 
@@ -15,13 +14,13 @@ REL = "nofollow ugc noopener noreferrer"
 
 
 class TagCollector(HTMLParser):
-    """Every start tag with its attributes, and whether the markup is balanced."""
+    """Every start tag with its attributes, and any end tag that closes nothing open."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.tags = []  # (tag, [(name, value), ...])
+        self.tags = []  # (tag, [(name, value), ...]) in document order
         self.open = []
-        self.unbalanced = []
+        self.stray_end_tags = []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, attrs))
@@ -35,7 +34,7 @@ class TagCollector(HTMLParser):
         if self.open and self.open[-1] == tag:
             self.open.pop()
         else:
-            self.unbalanced.append(tag)
+            self.stray_end_tags.append(tag)
 
 
 def parse(markup):
@@ -45,23 +44,352 @@ def parse(markup):
     return parser
 
 
+def tag_names(markup):
+    return [tag for tag, _ in parse(markup).tags]
+
+
 def links(markup):
     return [dict(attrs) for tag, attrs in parse(markup).tags if tag == "a"]
 
 
-# Stripped before a browser reads a URL scheme (and more: any whitespace or control character).
+# Whitespace and control characters, which browsers skip or drop when reading a scheme.
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 
 
 def href_scheme(href):
-    """The scheme a browser would use for an href, or None for a relative URL.
+    """The scheme a browser takes from an href, or None for a relative URL.
 
-    HTMLParser has already decoded character references once, as a browser
-    does; html.unescape here catches anything left double-encoded as well.
+    `href` comes from HTMLParser, which has already decoded character
+    references exactly once, as a browser does. Decoding a second time would
+    invent schemes no browser sees (&amp;#106;... is a harmless relative path).
     """
-    value = _IGNORED_IN_SCHEME.sub("", html.unescape(href)).lower()
+    value = _IGNORED_IN_SCHEME.sub("", href).lower()
     match = _SCHEME.match(value)
     return match.group(1) if match else None
 
 
+# --- the markdown subset -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("Hello", "<p>Hello</p>"),
+        ("one\n\ntwo", "<p>one</p>\n<p>two</p>"),
+        ("one\ntwo", "<p>one<br>\ntwo</p>"),
+        ("*em* and _em_", "<p><em>em</em> and <em>em</em></p>"),
+        ("**strong** and __strong__", "<p><strong>strong</strong> and <strong>strong</strong></p>"),
+        ("~~gone~~", "<p><s>gone</s></p>"),
+        ("use `x < y` here", "<p>use <code>x &lt; y</code> here</p>"),
+        ("```\nif a < b:\n    pass\n```", "<pre><code>if a &lt; b:\n    pass\n</code></pre>"),
+        ("```python\nx = 1\n```", "<pre><code>x = 1\n</code></pre>"),
+        ("    indented\n    code", "<pre><code>indented\ncode\n</code></pre>"),
+        ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>"),
+        ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+        ("1. a\n2. b", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>"),
+        ("3. c\n4. d", '<ol start="3">\n<li>c</li>\n<li>d</li>\n</ol>'),
+        ("[a link](https://example.org/x)", f'<p><a href="https://example.org/x" rel="{REL}">a link</a></p>'),
+        (
+            "see https://example.org/page now",
+            f'<p>see <a href="https://example.org/page" rel="{REL}">https://example.org/page</a> now</p>',
+        ),
+    ],
+)
+def test_markdown_subset_renders(source, expected):
+    assert render_markdown(source) == expected
+
+
+def test_raw_html_is_shown_as_text():
+    assert render_markdown("<b>hi</b> & <i>there</i>") == "<p>&lt;b&gt;hi&lt;/b&gt; &amp; &lt;i&gt;there&lt;/i&gt;</p>"
+
+
+def test_www_and_email_are_linkified():
+    assert [link["href"] for link in links(render_markdown("www.example.org or madi@example.org"))] == [
+        "http://www.example.org",
+        "mailto:madi@example.org",
+    ]
+
+
+@pytest.mark.parametrize("source", ["# Big news", "## Smaller", "###### Tiny", "Title\n===", "Title\n---"])
+def test_headings_stay_text(source):
+    rendered = render_markdown(source)
+    assert not {"h1", "h2", "h3", "h4", "h5", "h6"} & set(tag_names(rendered))
+    assert source.split("\n")[0] in rendered
+
+
+@pytest.mark.parametrize("source", ["---", "***", "___"])
+def test_horizontal_rules_stay_text(source):
+    assert render_markdown(source) == f"<p>{source}</p>"
+
+
+@pytest.mark.parametrize("source", ["- - -", "* * *", "text\n\n---\n\nmore"])
+def test_horizontal_rules_never_render_as_hr(source):
+    assert "hr" not in tag_names(render_markdown(source))
+
+
+def test_image_becomes_plain_link():
+    rendered = render_markdown("![a cat](https://example.org/cat.png)")
+    assert "img" not in tag_names(rendered)
+    assert rendered == f'<p>!<a href="https://example.org/cat.png" rel="{REL}">a cat</a></p>'
+
+
+def test_reference_definitions_are_not_used():
+    rendered = render_markdown("[home]: https://example.org\n\nGo [home] now")
+    # The definition stays as text (its bare URL linkified); the reference is not a link.
+    assert "[home]: " in rendered
+    assert "Go [home] now" in rendered
+    assert [(link["href"]) for link in links(rendered)] == ["https://example.org"]
+
+
+def test_link_titles_are_dropped():
+    # Only href (and the added rel) survive on a link; a markdown title is not an allowed attribute.
+    assert render_markdown('[x](https://example.org "a title")') == f'<p><a href="https://example.org" rel="{REL}">x</a></p>'
+
+
+def test_output_is_stripped():
+    assert render_markdown("\n\n  hi  \n\n") == "<p>hi</p>"
+
+
+# --- links -----------------------------------------------------------------------------------------
+
+
+def test_user_link_rel_constant():
+    assert USER_LINK_REL == REL
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](https://example.org)",
+        "[x](http://example.org)",
+        "<https://example.org>",
+        "https://example.org",
+        "www.example.org",
+        "madi@example.org",
+        "<mailto:madi@example.org>",
+        "[x](mailto:madi@example.org)",
+        '[x](https://example.org "a title")',
+        "![x](https://example.org/i.png)",
+        "> [quoted](https://example.org)",
+        "- [listed](https://example.org)\n1. https://example.org/2",
+        "**[bold](https://example.org)**",
+    ],
+)
+def test_every_link_carries_user_rel(source):
+    found = links(render_markdown(source))
+    assert found, "expected at least one link"
+    for link in found:
+        assert link.get("rel") == REL
+
+
+def test_several_links_all_carry_rel():
+    found = links(render_markdown("[a](https://a.org) https://b.org <https://c.org> d@e.org"))
+    assert [link["href"] for link in found] == ["https://a.org", "https://b.org", "https://c.org", "mailto:d@e.org"]
+    assert all(link["rel"] == REL for link in found)
+
+
+# --- hostile input ---------------------------------------------------------------------------------
+
+# In the spirit of OWASP's XSS filter evasion cheat sheet.
+HOSTILE = [
+    # script tags in many spellings
+    "<script>alert(1)</script>",
+    "<SCRIPT>alert(1)</SCRIPT>",
+    "<ScRiPt src=https://evil.example/x.js></ScRiPt>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "<script",
+    "<script src=//evil.example/x.js",
+    "</script><script>alert(1)</script>",
+    "<<script>alert(1);//<</script>",
+    "**bold**<script>alert(1)</script>*em*",
+    "<script\x00>alert(1)</script>",
+    "<script/xss src=https://evil.example/x.js></script>",
+    # event handlers
+    "<img src=x onerror=alert(1)>",
+    "<IMG SRC=x ONERROR=alert(1)>",
+    '<img src="x" onerror="alert(1)"/>',
+    "<svg onload=alert(1)>",
+    "<svg/onload=alert(1)>",
+    "<body onload=alert(1)>",
+    '<a href="https://a.org" onmouseover="alert(1)">x</a>',
+    "<div onclick=alert(1)>click</div>",
+    "<input autofocus onfocus=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    # dangerous schemes in markdown link syntax
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](java&#x09;script:alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1))",
+    "[x](&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1))",
+    "[x]( javascript:alert(1))",
+    "[x](<javascript:alert(1)>)",
+    "[x](javascript%3Aalert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "[x](file:///etc/passwd)",
+    # dangerous schemes in autolink syntax, and bare
+    "<javascript:alert(1)>",
+    "<JAVASCRIPT:alert(1)>",
+    "<vbscript:msgbox(1)>",
+    "<data:text/html,<script>alert(1)</script>>",
+    "javascript:alert(1)",
+    "see javascript://example.org/%0aalert(1)",
+    # raw and unclosed markup
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="javascript:alert(1)"',
+    "<b <i>x",
+    "<a href=x onmouseover=alert(1)",
+    # SVG and MathML
+    "<svg><script>alert(1)</script></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text x="20" y="20">x</text></a></svg>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<math href="javascript:alert(1)">x</math>',
+    # embedding, styling and page-level elements
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>">',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="https://evil.example/x.swf">',
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<link rel="stylesheet" href="javascript:alert(1)">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="https://evil.example/">',
+    '<form action="https://evil.example/"><button>go</button></form>',
+    '<table background="javascript:alert(1)">',
+    # entity and encoding tricks
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;script&#62;alert(1)&#60;/script&#62;",
+    "%3Cscript%3Ealert(1)%3C/script%3E",
+    "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e",
+    "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e",
+    "`<script>alert(1)</script>`",
+    "```\n<script>alert(1)</script>\n```",
+    "    <script>alert(1)</script>",
+    # comments, CDATA, processing instructions
+    "<!-- <script>alert(1)</script> -->",
+    "<!--><script>alert(1)</script>-->",
+    "<![CDATA[<script>alert(1)</script>]]>",
+    "<?xml version='1.0'?><script>alert(1)</script>",
+    # link titles breaking out, nested brackets, references, images
+    '[x](https://a.org "onmouseover=alert(1)")',
+    '[x](https://a.org "\\" onmouseover=alert(1) x=\\"")',
+    "[x](https://a.org 'onmouseover=alert(1)')",
+    "[x](https://a.org (onmouseover=alert(1)))",
+    "[[x](javascript:alert(1))](https://a.org)",
+    "[x](https://a.org)(javascript:alert(1))",
+    "[x][1]\n\n[1]: javascript:alert(1)",
+    "![x](javascript:alert(1))",
+    '![x](https://a.org/i.png"onerror="alert(1))',
+    'https://a.org/"onmouseover=alert(1)//',
+    "https://a.org/<script>alert(1)</script>",
+    "> <script>alert(1)</script>\n- <img src=x onerror=alert(1)>\n1. [x](javascript:alert(1))",
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_input_is_neutralised(payload):
+    rendered = render_markdown(payload)
+    parsed = parse(rendered)
+
+    for tag, attrs in parsed.tags:
+        assert tag in ALLOWED_TAGS, f"disallowed <{tag}> in {rendered!r}"
+        for name, value in attrs:
+            assert not name.startswith("on"), f"event handler {name} in {rendered!r}"
+            assert name in ALLOWED_ATTRIBUTES.get(tag, set()), f"attribute {name} on <{tag}> in {rendered!r}"
+        if tag == "a":
+            attributes = dict(attrs)
+            assert attributes.get("rel") == REL
+            scheme = href_scheme(attributes.get("href", ""))
+            # A relative URL (no scheme) takes the embedding page's own http(s) scheme.
+            assert scheme is None or scheme in SAFE_SCHEMES, f"href scheme {scheme!r} in {rendered!r}"
+
+    # Nothing left open or closed out of turn, so the body can't swallow or break the markup around it.
+    assert parsed.open == []
+    assert parsed.stray_end_tags == []
+    assert not re.search(r"<\s*/?\s*script", rendered, re.IGNORECASE)
+
+
+def test_hostile_corpus_is_large_enough():
+    assert len(HOSTILE) >= 30
+    assert len(set(HOSTILE)) == len(HOSTILE)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["[x](javascript:alert(1))", "[x](JaVaScRiPt:alert(1))", "[x](vbscript:msgbox(1))", "<javascript:alert(1)>",
+     "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "[x](&#106;avascript:alert(1))"],
+)
+def test_dangerous_links_make_no_link_at_all(payload):
+    assert links(render_markdown(payload)) == []
+
+
+def test_scheme_helper_sees_through_obfuscation():
+    # The helper itself must not be the weak point of the corpus test.
+    assert href_scheme("JaVaScRiPt:alert(1)") == "javascript"
+    assert href_scheme(" \x01java\tscr\nipt:alert(1)") == "javascript"
+    assert href_scheme("https://example.org") == "https"
+    assert href_scheme("/relative:path") is None
+    assert href_scheme("java%09script:alert(1)") is None
+
+
+def test_collector_sees_tags_and_attributes():
+    parsed = parse('<p><a href="x" onclick="y">z</a><br></p></div>')
+    assert parsed.tags == [("p", []), ("a", [("href", "x"), ("onclick", "y")]), ("br", [])]
+    assert parsed.stray_end_tags == ["div"]
+
+
+# --- avatars ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Madi Asanov", "MA"),
+        ("madi asanov", "MA"),
+        ("madi", "M"),
+        ("Ольга Петрова", "ОП"),
+        ("élodie durand", "ÉD"),
+        ("Anna Maria Lopez", "AL"),
+        ("  Anna   Lopez  ", "AL"),
+        ("", "?"),
+        ("  ", "?"),
+        ("!!!", "?"),
+        ("!!! Bob", "B"),
+    ],
+)
+def test_initials(name, expected):
+    assert initials(name) == expected
+
+
+NAMES = ["Madi Asanov", "Ольга Петрова", "Anna", "Bob", "Chen Wei", "李小龍", "Zoë", "x", "", "Jean-Luc Picard"] + [
+    f"Reader {n}" for n in range(40)
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_avatar_colour_in_range_and_stable(name):
+    colour = avatar_colour(name)
+    assert colour in range(8)
+    assert avatar_colour(name) == colour
+
+
+def test_avatar_colour_spreads_names_over_the_palette():
+    assert len({avatar_colour(name) for name in NAMES}) >= 5
+
+
+def test_avatar_colour_is_pinned():
+    # Changing the hash would repaint every existing reader's avatar.
+    assert avatar_colour("Madi Asanov") == 1
+    assert avatar_colour("Ольга Петрова") == 4
+    assert avatar_colour("Anna") == 0
+
+
+@pytest.mark.parametrize(
+    "a, b", [("Madi Asanov", "MADI ASANOV"), ("madi asanov", "Madi Asanov"), ("ОЛЬГА", "ольга"), ("Straße", "STRASSE")]
+)
+def test_avatar_colour_ignores_case(a, b):
+    assert avatar_colour(a) == avatar_colour(b)
