@@ -16,9 +16,9 @@ from widget import create_app
 from widget.extensions import db
 from widget.sites import create_site
 
+from support import SITE_ORIGIN
+
 POSTGRES_ADMIN_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-SITE_ORIGIN = "https://news.example.org"
-OTHER_ORIGIN = "https://elsewhere.example.com"
 
 
 def postgres_database():

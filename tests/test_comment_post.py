@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from conftest import OTHER_ORIGIN, SITE_ORIGIN
+from support import OTHER_ORIGIN, SITE_ORIGIN
 
 from widget import policy
 from widget.extensions import db

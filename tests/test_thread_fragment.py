@@ -1,7 +1,7 @@
 """The public thread fragment: creation on first view, CORS, caching, order, nesting, paging."""
 import re
 
-from conftest import OTHER_ORIGIN, SITE_ORIGIN
+from support import OTHER_ORIGIN, SITE_ORIGIN
 
 from widget.extensions import db
 from widget.models import Thread
@@ -293,3 +293,19 @@ def test_policy_page_placeholder(client, site):
     assert response.status_code == 200
     assert "Comment Policy" in response.text and "Central Asia News" in response.text
     assert "5,000" in response.text
+
+
+def test_titles_and_urls_with_control_characters_are_cleaned(reader):
+    response = reader.thread("ctl", title="Bad\x00title\x07\n here", url=f"{SITE_ORIGIN}/a\x00b")
+    assert response.status_code == 200
+    thread = db.session.execute(db.select(Thread).filter_by(key="ctl")).scalar_one()
+    assert (thread.title, thread.url) == ("Bad title here", "")
+
+
+def test_non_ascii_digits_in_ids_and_cursors_are_refused_not_500(reader, write):
+    write()
+    assert reader.thread(after="²").status_code == 400
+    assert reader.thread(sort="top", after="¹.²").status_code == 400
+    assert reader.thread(around="²").status_code == 400
+    assert reader.form(parent="²").status_code == 404
+    assert reader.post(parent="²").status_code == 422

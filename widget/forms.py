@@ -15,6 +15,15 @@ STAFF_WORDS = {"moderator", "moderators", "admin", "administrator", "editor", "s
 
 # Everything below U+0020 but tab and newlines, plus DEL: nothing a person types.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Joiners that Persian, Indic scripts and emoji need; other format characters
+# (zero-width spaces, bidi overrides, soft hyphens) only hide or disguise text.
+NEEDED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+# Comment and parent ids: ASCII digits only (str.isdigit also takes "²").
+ID_PATTERN = re.compile(r"[0-9]{1,18}")
+
+
+def is_id(text):
+    return bool(text) and ID_PATTERN.fullmatch(text) is not None
 
 
 def strip(value):
@@ -23,6 +32,12 @@ def strip(value):
 
 def one_line(value):
     return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def without_invisible_characters(value):
+    if not isinstance(value, str):
+        return value
+    return "".join(c for c in value if unicodedata.category(c) != "Cf" or c in NEEDED_FORMAT_CHARACTERS)
 
 
 def newlines(value):
@@ -35,7 +50,8 @@ def no_control_characters(form, field):
 
 
 def not_a_staff_name(form, field):
-    words = re.findall(r"\w+", unicodedata.normalize("NFKC", field.data or "").casefold())
+    visible = "".join(c for c in field.data or "" if unicodedata.category(c) != "Cf")
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", visible).casefold())
     if any(word in STAFF_WORDS for word in words):
         raise ValidationError("That name is reserved for the site's staff; please choose another.")
 
@@ -76,7 +92,7 @@ class CommentForm(Form):
 
     name = StringField(
         "Name",
-        filters=[one_line],
+        filters=[without_invisible_characters, one_line],
         validators=[
             DataRequired("Please enter your name."),
             Length(max=NAME_MAX, message=f"Please keep your name to {NAME_MAX} characters."),
@@ -118,5 +134,5 @@ class CommentForm(Form):
         self.body.flags.required = True
 
     def validate_parent(self, field):
-        if field.data and not (field.data.isdigit() and len(field.data) < 19):
+        if field.data and not is_id(field.data):
             raise ValidationError("The comment you are replying to is no longer available.")

@@ -21,8 +21,11 @@ _markdown = (
 
 _cleaner = nh3.Cleaner(
     tags={"p", "br", "em", "strong", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a"},
-    attributes={"a": {"href"}, "ol": {"start"}},
+    # "*" replaces ammonia's generic defaults (title, lang) with nothing.
+    attributes={"*": set(), "a": {"href"}, "ol": {"start"}},
     url_schemes={"http", "https", "mailto"},
+    # A relative link would point into the host page's own site: no use in a comment.
+    url_relative="deny",
     link_rel=USER_LINK_REL,
     strip_comments=True,
 )

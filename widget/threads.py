@@ -23,6 +23,7 @@ SORTS = ("oldest", "newest", "top")
 REPLIES_SHOWN = 5
 
 THREAD_KEY_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 TITLE_MAX = 300
 URL_MAX = 2048
 
@@ -44,13 +45,14 @@ def find_thread(site, key):
 
 
 def clean_title(title):
-    return " ".join((title or "").split())[:TITLE_MAX]
+    """The article title on one line, without control characters, at most TITLE_MAX long."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", title or "").split())[:TITLE_MAX]
 
 
 def clean_url(site, url):
     """The article URL if it is an http(s) URL on one of the site's origins, else ""."""
     url = (url or "").strip()
-    if not url or len(url) > URL_MAX:
+    if not url or len(url) > URL_MAX or re.search(r"[\x00-\x20\x7f]", url):
         return ""
     try:
         parts = urlsplit(url)
@@ -120,7 +122,7 @@ def encode_cursor(key):
 
 def decode_cursor(sort, cursor):
     parts = cursor.split(".")
-    if len(parts) != (2 if sort == "top" else 1) or not all(p.isdigit() and len(p) < 19 for p in parts):
+    if len(parts) != (2 if sort == "top" else 1) or not all(re.fullmatch(r"[0-9]{1,18}", p) for p in parts):
         raise BadCursor(cursor)
     return tuple(int(p) for p in parts)
 

@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, make_response, render_template, reque
 from .. import policy
 from ..comments import Draft, save_comment
 from ..extensions import db
-from ..forms import CommentForm
+from ..forms import CommentForm, is_id
 from ..models import Comment, Thread
 from ..sites import find_site
 from ..threads import (
@@ -89,7 +89,7 @@ def thread_fragment(site_key):
         raise Refusal(400, "error", "Comments can be sorted oldest, newest or top first.")
     after = request.args.get("after") or None
     around = request.args.get("around") or None
-    if around is not None and not (around.isdigit() and len(around) < 19):
+    if around is not None and not is_id(around):
         raise Refusal(400, "error", "That link points to a comment that doesn't exist.")
 
     thread = find_thread(site, key)
@@ -150,7 +150,7 @@ def form_fragment(site_key):
     parent = None
     parent_id = request.args.get("parent", "")
     if parent_id:
-        parent = find_parent(find_thread(site, key), parent_id) if parent_id.isdigit() and len(parent_id) < 19 else None
+        parent = find_parent(find_thread(site, key), parent_id) if is_id(parent_id) else None
         if parent is None:
             raise Refusal(404, "error", "The comment you wanted to reply to is no longer available.")
         form.parent.data = str(parent.id)

@@ -1,0 +1,369 @@
+"""The comment form: what a guest must give, how it is tidied, and the messages when it is wrong."""
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from widget.forms import EMAIL_MAX, NAME_MAX, WEBSITE_MAX, CommentForm
+
+VALID = {"name": "Madi Asanov", "email": "madi@example.org", "website": "", "body": "Thanks for the article.", "parent": ""}
+
+REQUIRED_MESSAGES = {
+    "name": "Please enter your name.",
+    "email": "Please enter your email address; it is never shown.",
+    "body": "Please write your comment.",
+}
+CONTROL_MESSAGE = "Please remove the invisible control characters from this field."
+STAFF_MESSAGE = "That name is reserved for the site's staff; please choose another."
+WEBSITE_MESSAGE = "A website address must start with http:// or https://."
+EMAIL_MESSAGE = "That doesn't look like an email address (like name@example.org)."
+PARENT_MESSAGE = "The comment you are replying to is no longer available."
+
+
+def submit(min_length=None, max_length=None, **fields):
+    """A validated form for VALID with `fields` replaced."""
+    data = dict(VALID, **fields)
+    limits = {}
+    if min_length is not None:
+        limits["min_length"] = min_length
+    if max_length is not None:
+        limits["max_length"] = max_length
+    form = CommentForm(MultiDict(data), **limits)
+    form.validate()
+    return form
+
+
+def assert_valid(form):
+    assert form.errors == {}
+
+
+def assert_only_error(form, field, message=None):
+    assert set(form.errors) == {field}, form.errors
+    if message is not None:
+        assert message in form.errors[field]
+
+
+# --- a good comment ----------------------------------------------------------------------------
+
+
+def test_valid_guest_comment():
+    form = CommentForm(MultiDict(VALID))
+    assert form.validate() is True
+    assert form.data["name"] == "Madi Asanov"
+    assert form.data["email"] == "madi@example.org"
+    assert form.data["body"] == "Thanks for the article."
+
+
+def test_missing_optional_fields_are_fine():
+    form = CommentForm(MultiDict({"name": "Madi", "email": "madi@example.org", "body": "Hello"}))
+    assert form.validate() is True
+
+
+def test_name_whitespace_is_collapsed():
+    form = submit(name="  Madi \t  Asanov\n ")
+    assert_valid(form)
+    assert form.name.data == "Madi Asanov"
+
+
+def test_email_is_stripped():
+    form = submit(email="  madi@example.org \n")
+    assert_valid(form)
+    assert form.email.data == "madi@example.org"
+
+
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        ("example.org", "https://example.org"),
+        ("  example.org/about  ", "https://example.org/about"),
+        ("example.org:8080/x", "https://example.org:8080/x"),
+        ("//x.org", "https://x.org"),
+        ("http://example.org", "http://example.org"),
+        ("https://example.org/a?b=c#d", "https://example.org/a?b=c#d"),
+        ("HTTPS://EXAMPLE.ORG", "HTTPS://EXAMPLE.ORG"),
+    ],
+)
+def test_website_is_normalised(given, stored):
+    form = submit(website=given)
+    assert_valid(form)
+    assert form.website.data == stored
+
+
+@pytest.mark.parametrize("website", ["", "   "])
+def test_website_is_optional(website):
+    form = submit(website=website)
+    assert_valid(form)
+    assert form.website.data == ""
+
+
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        ("Hi\r\nthere", "Hi\nthere"),
+        ("Hi\rthere", "Hi\nthere"),
+        ("\r\n\r\n  Hi\r\n\r\nthere  \r\n", "Hi\n\nthere"),
+    ],
+)
+def test_body_newlines_normalised_and_stripped(given, stored):
+    form = submit(body=given)
+    assert_valid(form)
+    assert form.body.data == stored
+
+
+def test_body_tab_and_newline_are_fine():
+    form = submit(body="line one\n\tindented\nline three")
+    assert_valid(form)
+    assert form.body.data == "line one\n\tindented\nline three"
+
+
+# --- required fields ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["name", "email", "body"])
+@pytest.mark.parametrize("blank", ["", " ", "  \t\n  ", "\r\n"])
+def test_required_field_blank(field, blank):
+    form = submit(**{field: blank})
+    assert form.errors == {field: [REQUIRED_MESSAGES[field]]}
+
+
+@pytest.mark.parametrize("field", ["name", "email", "body"])
+def test_required_field_missing_from_formdata(field):
+    data = {key: value for key, value in VALID.items() if key != field}
+    form = CommentForm(MultiDict(data))
+    assert form.validate() is False
+    assert form.errors == {field: [REQUIRED_MESSAGES[field]]}
+
+
+# --- lengths -----------------------------------------------------------------------------------
+
+
+def test_name_at_limit_passes():
+    assert NAME_MAX == 80
+    assert_valid(submit(name="n" * 80))
+
+
+def test_name_over_limit_fails():
+    assert_only_error(submit(name="n" * 81), "name", "Please keep your name to 80 characters.")
+
+
+def long_email(length):
+    """A well-formed address of exactly `length` characters (local part 64, domain labels <= 63)."""
+    local = "a" * 64
+    domain_length = length - len(local) - 1
+    labels = ["b" * 63, "c" * 63]
+    last = domain_length - sum(map(len, labels)) - len(labels) - len(".org")
+    domain = ".".join(labels + ["d" * last]) + ".org"
+    address = f"{local}@{domain}"
+    assert len(address) == length
+    return address
+
+
+def test_email_at_limit_passes():
+    assert EMAIL_MAX == 254
+    assert_valid(submit(email=long_email(254)))
+
+
+@pytest.mark.parametrize("email", [long_email(255), long_email(300), "a" * 250 + "@example.org"])
+def test_email_over_limit_fails(email):
+    assert len(email) > 254
+    assert_only_error(submit(email=email), "email", "An email address has at most 254 characters.")
+
+
+def test_website_at_limit_passes():
+    assert WEBSITE_MAX == 2048
+    website = "https://example.org/" + "p" * (2048 - len("https://example.org/"))
+    assert len(website) == 2048
+    assert_valid(submit(website=website))
+
+
+def test_website_over_limit_fails():
+    website = "https://example.org/" + "p" * (2049 - len("https://example.org/"))
+    assert_only_error(submit(website=website), "website", "A website address has at most 2,048 characters.")
+
+
+def test_body_at_default_limit_passes():
+    assert_valid(submit(body="x" * 5000))
+
+
+def test_body_over_default_limit_fails():
+    form = submit(body="x" * 5001)
+    assert form.errors == {"body": ["Your comment is 5,001 characters long; please keep it to 5,000."]}
+
+
+def test_body_limit_counts_after_stripping():
+    assert_valid(submit(body="   " + "x" * 5000 + "\r\n\r\n"))
+
+
+@pytest.mark.parametrize("body", ["a", "  a  ", "\r\na\r\n"])
+def test_body_under_min_length_fails(body):
+    form = submit(body=body)
+    assert form.errors == {"body": ["Please write at least 2 characters."]}
+
+
+def test_body_at_min_length_passes():
+    assert_valid(submit(body="ok"))
+
+
+def test_custom_min_length_is_honoured():
+    assert submit(body="x" * 9, min_length=10).errors == {"body": ["Please write at least 10 characters."]}
+    assert_valid(submit(body="x" * 10, min_length=10))
+
+
+def test_custom_max_length_is_honoured():
+    assert submit(body="x" * 21, max_length=20).errors == {
+        "body": ["Your comment is 21 characters long; please keep it to 20."]
+    }
+    assert_valid(submit(body="x" * 20, max_length=20))
+
+
+def test_custom_limits_together():
+    assert_valid(submit(body="x" * 15, min_length=10, max_length=20))
+    assert "body" in submit(body="x" * 5, min_length=10, max_length=20).errors
+    assert "body" in submit(body="x" * 25, min_length=10, max_length=20).errors
+
+
+def test_large_limits_use_thousands_separators():
+    form = submit(body="x" * 12001, max_length=12000)
+    assert form.errors == {"body": ["Your comment is 12,001 characters long; please keep it to 12,000."]}
+
+
+def test_forms_do_not_share_limits():
+    strict = CommentForm(MultiDict(dict(VALID, body="x" * 30)), max_length=20)
+    default = CommentForm(MultiDict(dict(VALID, body="x" * 30)))
+    assert strict.validate() is False
+    assert default.validate() is True
+
+
+# --- email -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email", ["madi.example.org", "madi @example.org", "ma di@example.org", "a@", "@b.org", "a@b", "a@@b.org", "a@b .org"]
+)
+def test_malformed_email_fails(email):
+    assert_only_error(submit(email=email), "email", EMAIL_MESSAGE)
+
+
+@pytest.mark.parametrize("email", ["a@b.org", "madi.asanov+parley@mail.example.co.uk", "o'brien@example.ie"])
+def test_ordinary_email_passes(email):
+    assert_valid(submit(email=email))
+
+
+# --- website -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "javascript://example.org/%0aalert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "ftp://example.org",
+        "mailto:madi@example.org",
+        "https://",
+        "http://",
+        "http:example.org",
+        "https://example.org:99999",
+        "https://example.org:port",
+        "https://exa mple.org",
+    ],
+)
+def test_bad_website_fails(website):
+    assert_only_error(submit(website=website), "website", WEBSITE_MESSAGE)
+
+
+@pytest.mark.parametrize(
+    "website", ["http://example.org", "https://example.org", "example.org:8080/x", "//x.org", "localhost:8080", "https://example.org:443/"]
+)
+def test_good_website_passes(website):
+    form = submit(website=website)
+    assert_valid(form)
+    assert form.website.data.lower().startswith(("http://", "https://"))
+
+
+# --- staff names -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Moderator",
+        "moderators",
+        "site admin",
+        "Site-Admin",
+        "The Editor",
+        "STAFF",
+        "Staff.",
+        "Administrator",
+        "Parley",
+        "Parley Team",
+        "\uff21\uff24\uff2d\uff29\uff2e",  # fullwidth ADMIN, folded by NFKC
+    ],
+)
+def test_staff_names_are_refused(name):
+    assert_only_error(submit(name=name), "name", STAFF_MESSAGE)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ad\u200bmin",  # zero-width space
+        "Ad\u00admin",  # soft hyphen
+        "Mod\u2060erator",  # word joiner
+        "Ed\u200ditor",  # zero-width joiner
+    ],
+)
+def test_staff_names_with_invisible_characters_are_refused(name):
+    # These display exactly as "Admin", "Moderator", "Editor": still posing as staff.
+    form = submit(name=name)
+    assert "name" in form.errors
+
+
+@pytest.mark.parametrize(
+    "name", ["Editorial Eddie", "Admins Fan", "Stafford Smith", "Madi Moderation", "Adam Minton", "Parleyvous"]
+)
+def test_ordinary_names_containing_staff_letters_pass(name):
+    assert_valid(submit(name=name))
+
+
+# --- control characters ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["name", "email", "website", "body"])
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x08"])
+def test_control_characters_are_refused(field, control):
+    value = {"name": "Ma{}di", "email": "ma{}di@example.org", "website": "https://exa{}mple.org", "body": "Hel{}lo"}[field]
+    form = submit(**{field: value.format(control)})
+    assert set(form.errors) == {field}, form.errors
+    assert CONTROL_MESSAGE in form.errors[field]
+
+
+@pytest.mark.parametrize("field", ["name", "body"])
+def test_control_character_alone_is_refused_not_blank(field):
+    form = submit(**{field: "\x00"})
+    assert set(form.errors) == {field}
+    assert CONTROL_MESSAGE in form.errors[field]
+    assert REQUIRED_MESSAGES[field] not in form.errors[field]
+
+
+# --- parent ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("parent", ["", "12", " 12 ", "1", "1" * 18])
+def test_good_parent_passes(parent):
+    form = submit(parent=parent)
+    assert_valid(form)
+    assert form.parent.data == parent.strip()
+
+
+@pytest.mark.parametrize("parent", ["abc", "-1", "1.5", "12a", "0x1f", "1" * 19, "9" * 40, "²", "¹²"])
+def test_bad_parent_fails(parent):
+    assert_only_error(submit(parent=parent), "parent", PARENT_MESSAGE)
+
+
+def test_accepted_parent_is_a_usable_id():
+    # The views turn an accepted parent into int() for a database lookup.
+    for parent in ["12", "1" * 18, "²", "¹²", "１２"]:
+        form = submit(parent=parent)
+        if not form.errors:
+            assert 0 < int(form.parent.data) < 2**63
