@@ -11,8 +11,10 @@ SITE_NAME = "Central Asia News (demo)"
 ARTICLE_TITLE = "The foreign policy of Kazakhstan to remain largely unchanged"
 
 CONVERSATION = [
-    ("Aigerim K.", None, "A multi-vector approach has served Kazakhstan well since independence. "
-     "The interesting part is how the **Path to Europe** programme will be funded."),
+    ("Aigerim K.", None, (
+        "A multi-vector approach has served Kazakhstan well since independence. "
+        "The interesting part is how the **Path to Europe** programme will be funded."
+    )),
     ("Daniyar", 0, "Trade turnover of US$25 billion is a good start, but most of it is still oil and gas."),
     ("Olga P.", None, "Will the new priorities change anything for small businesses in Almaty?"),
 ]

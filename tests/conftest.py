@@ -11,12 +11,11 @@ import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
+from support import SITE_ORIGIN
 
 from widget import create_app
 from widget.extensions import db
 from widget.sites import create_site
-
-from support import SITE_ORIGIN
 
 POSTGRES_ADMIN_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -34,7 +34,7 @@ def test_site_list_and_update(app, site):
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["site", "list"])
     assert listed.exit_code == 0
-    assert re.search(rf"^{re.escape(site.key)}\tCentral Asia News\thttps://news.example.org\t", listed.output, re.M)
+    assert re.search(rf"^{re.escape(site.key)}\tCentral Asia News\thttps://news.example.org\t", listed.output, re.MULTILINE)
 
     version = site.version
     result = runner.invoke(

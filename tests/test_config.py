@@ -24,7 +24,7 @@ def test_refuses_to_start_without_a_secret_key():
 def test_wsgi_without_a_secret_key_exits_with_the_message():
     env = {"PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-c", "import wsgi"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", "import wsgi"], check=False, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode != 0
     assert "PARLEY_SECRET_KEY is not set" in result.stderr

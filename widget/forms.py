@@ -71,7 +71,7 @@ def http_url(form, field):
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"\s", field.data):
         raise ValidationError(message)
     try:
-        parts.port
+        parts.port  # noqa: B018 -- urlsplit checks the port only when it is read
     except ValueError:
         raise ValidationError(message) from None
 

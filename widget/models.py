@@ -1,5 +1,5 @@
 """The stored data: sites, their threads, comments and the readers who write them."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -17,7 +17,7 @@ from .extensions import db
 
 def utcnow():
     """Naive UTC, the one kind of timestamp stored (SQLite keeps no zone)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Site(db.Model):

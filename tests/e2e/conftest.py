@@ -8,11 +8,10 @@ import socket
 import threading
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
-
-from flask import Flask
 
 from demo.seed import seed_demo
 from demo.site import ARTICLE_PATH, create_news_site
