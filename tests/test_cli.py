@@ -61,3 +61,18 @@ def test_site_list_and_update(app, site):
 def test_site_list_when_empty(app):
     result = app.test_cli_runner().invoke(args=["site", "list"])
     assert result.exit_code == 0 and "No sites yet" in result.output
+
+
+def test_erase_ips_for_cron(app, write):
+    from datetime import timedelta
+
+    from widget.models import utcnow
+
+    old = write(body="old")
+    old.created = utcnow() - timedelta(days=31)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["erase-ips"])
+    assert result.exit_code == 0
+    assert "Erased the IP address of 1 comment(s) older than 30 days." in result.output
+    db.session.refresh(old)
+    assert old.ip is None

@@ -155,14 +155,67 @@ def test_a_request_over_the_size_limit_is_413_and_stores_nothing(reader):
     assert stored() == []
 
 
-def test_invalid_utf8_is_refused_or_replaced_never_a_500(client, site):
+@pytest.mark.parametrize(
+    "body",
+    [b"name=M%FF%FEadi&email=madi%40example.org&body=text", b"name=Madi&email=m%40x.org&body=\xff\xfe text"],
+)
+def test_invalid_utf8_is_refused_with_400(client, site, body):
     response = client.post(
-        f"/embed/{site.key}/comments?thread=a",
-        data=b"name=M%FF%FEadi&email=madi%40example.org&body=%C3%28%A0%A1text",
-        content_type="application/x-www-form-urlencoded",
-        headers={"Origin": SITE_ORIGIN},
+        f"/embed/{site.key}/comments?thread=a", data=body,
+        content_type="application/x-www-form-urlencoded", headers={"Origin": SITE_ORIGIN},
     )
-    assert response.status_code in (201, 400, 422)
+    assert response.status_code == 400
+    assert "isn&#39;t UTF-8" in response.text
+    assert stored() == []
+
+
+def test_utf8_text_in_every_script_is_kept(reader):
+    assert reader.post(name="Айгерим Қасымова", body="Сыртқы саясат — 外交 🇰🇿").status_code == 201
+    [comment] = stored()
+    assert (comment.author_name, comment.body_source) == ("Айгерим Қасымова", "Сыртқы саясат — 外交 🇰🇿")
+
+
+@pytest.mark.parametrize(
+    "website, message",
+    [
+        ("http://[::1", "must start with http"),
+        ("[::1", "must start with http"),
+        ("example.org/" + "a" * 2030, "at most 2,048 characters"),
+        ("https://bank.example@evil.example", "user name or password"),
+    ],
+)
+def test_odd_websites_are_422_never_500(reader, website, message):
+    response = reader.post(website=website)
+    assert response.status_code == 422
+    assert message in response.text
+    assert stored() == []
+
+
+def test_refusals_of_every_kind_carry_the_cors_grant(reader, write, app, monkeypatch):
+    assert reader.post(body="").headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    monkeypatch.setitem(app.config, "PARLEY_NEW_THREADS_PER_HOUR", 1)
+    write("first")
+    assert reader.post("second").headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    thread = write("first").thread
+    thread.closed = True
+    db.session.commit()
+    assert reader.post("first").headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+
+
+def test_a_closed_thread_is_refused_before_the_form_is_judged(reader, write):
+    thread = write().thread
+    thread.closed = True
+    db.session.commit()
+    response = reader.post(body="", email="broken")
+    assert response.status_code == 403 and 'data-kind="closed"' in response.text
+
+
+def test_a_reply_to_a_vanished_comment_stays_a_reply_form(reader, write):
+    response = reader.post(parent="424242", body="My reply")
+    assert response.status_code == 422
+    assert '<section class="parley-compose" data-parent="424242">' in response.text
+    assert 'class="parley-cancel"' in response.text
+    assert 'id="parley-body-424242"' in response.text and "My reply</textarea>" in response.text
 
 
 @pytest.mark.parametrize(
@@ -186,6 +239,27 @@ def test_the_post_obeys_the_policy_verdict(reader, monkeypatch, action, status, 
     else:
         assert comments == []
         assert "Judge me</textarea>" in response.text
+
+
+def test_comment_writes_erase_expired_ips_at_most_hourly(reader, write, monkeypatch):
+    from datetime import timedelta
+
+    from widget import comments
+    from widget.models import utcnow
+
+    old = write(body="old")
+    old.created = utcnow() - timedelta(days=31)
+    db.session.commit()
+    monkeypatch.setitem(comments._last_erase, "at", float("-inf"))
+    reader.post(body="a new comment")
+    db.session.refresh(old)
+    assert old.ip is None
+    newer = write(body="also old")
+    newer.created = utcnow() - timedelta(days=40)
+    db.session.commit()
+    reader.post(body="another, within the hour")
+    db.session.refresh(newer)
+    assert newer.ip == "203.0.113.9"
 
 
 def test_old_ips_are_erased_after_the_retention_period(app, write):

@@ -349,21 +349,23 @@ def test_control_character_alone_is_refused_not_blank(field):
 # --- parent ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("parent", ["", "12", " 12 ", "1", "1" * 18])
+@pytest.mark.parametrize("parent", ["", "12", " 12 ", "1", "2147483647"])
 def test_good_parent_passes(parent):
     form = submit(parent=parent)
     assert_valid(form)
     assert form.parent.data == parent.strip()
 
 
-@pytest.mark.parametrize("parent", ["abc", "-1", "1.5", "12a", "0x1f", "1" * 19, "9" * 40, "²", "¹²"])
+@pytest.mark.parametrize(
+    "parent", ["abc", "-1", "0", "1.5", "12a", "0x1f", "2147483648", "1" * 19, "9" * 40, "²", "¹²", "１２"]
+)
 def test_bad_parent_fails(parent):
     assert_only_error(submit(parent=parent), "parent", PARENT_MESSAGE)
 
 
 def test_accepted_parent_is_a_usable_id():
-    # The views turn an accepted parent into int() for a database lookup.
-    for parent in ["12", "1" * 18, "²", "¹²", "１２"]:
+    # An accepted parent must fit PostgreSQL's 32-bit ids, or the lookup fails in the database.
+    for parent in ["12", "1" * 18, "²", "¹²", "１２", "2147483648"]:
         form = submit(parent=parent)
         if not form.errors:
-            assert 0 < int(form.parent.data) < 2**63
+            assert 0 < int(form.parent.data) < 2**31

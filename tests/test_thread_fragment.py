@@ -1,6 +1,7 @@
 """The public thread fragment: creation on first view, CORS, caching, order, nesting, paging."""
 import re
 
+import pytest
 from support import OTHER_ORIGIN, SITE_ORIGIN
 
 from widget.extensions import db
@@ -302,10 +303,50 @@ def test_titles_and_urls_with_control_characters_are_cleaned(reader):
     assert (thread.title, thread.url) == ("Bad title here", "")
 
 
-def test_non_ascii_digits_in_ids_and_cursors_are_refused_not_500(reader, write):
+@pytest.mark.parametrize("bad_id", ["²", "0", "2147483648", "99999999999999999999"])
+def test_ids_that_name_no_row_are_refused_not_500(reader, write, bad_id):
+    # "²" passes str.isdigit; 2**31 overflows PostgreSQL's integer ids.
     write()
-    assert reader.thread(after="²").status_code == 400
-    assert reader.thread(sort="top", after="¹.²").status_code == 400
-    assert reader.thread(around="²").status_code == 400
-    assert reader.form(parent="²").status_code == 404
-    assert reader.post(parent="²").status_code == 422
+    assert reader.thread(after=bad_id).status_code == 400
+    assert reader.thread(sort="top", after=f"1.{bad_id}").status_code == 400
+    assert reader.thread(around=bad_id).status_code == 400
+    assert reader.form(parent=bad_id).status_code == 404
+    assert reader.post(parent=bad_id).status_code == 422
+
+
+def test_the_top_cursor_takes_a_reply_count_of_zero(reader, write):
+    first = write()
+    assert f'id="parley-c{first.id}"' not in reader.thread(sort="top", after=f"0.{first.id}").text
+    assert reader.thread(sort="top", after=f"0.{first.id}").status_code == 200
+
+
+def test_preflight_for_the_thread_with_a_token(client, site):
+    response = client.options(
+        f"/embed/{site.key}/thread?thread=a",
+        headers={"Origin": SITE_ORIGIN, "Access-Control-Request-Method": "GET",
+                 "Access-Control-Request-Headers": "authorization"},
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+
+
+def test_links_follow_the_public_url_and_a_forged_host_changes_the_etag(reader, write, app, monkeypatch):
+    write()
+    honest = reader.thread()
+    forged = reader.thread(headers={"Host": "evil.example"})
+    assert "http://evil.example/embed/" in forged.text
+    # a shared cache can't hand the forged copy to others as the same resource
+    assert forged.headers["ETag"] != honest.headers["ETag"]
+    monkeypatch.setitem(app.config, "PARLEY_PUBLIC_URL", "https://comments.example.org")
+    pinned = reader.thread(headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    assert "evil.example" not in pinned.text
+
+
+def test_fragments_and_the_policy_page_are_locked_down(reader, client, site):
+    for response in (reader.thread(), reader.form(), reader.post(), reader.counts("a")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    page = client.get(f"/embed/{site.key}/policy")
+    assert "style-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

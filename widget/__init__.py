@@ -40,8 +40,10 @@ def create_app(config=None):
     os.makedirs(app.instance_path, exist_ok=True)
 
     if app.config["PARLEY_TRUSTED_PROXIES"]:
+        # Client address and scheme from the trusted hops. Never X-Forwarded-Host:
+        # many proxies pass a client's own through, and links would follow it.
         hops = app.config["PARLEY_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     register_extensions(app)
     register_blueprints(app)
@@ -73,6 +75,7 @@ def register_blueprints(app):
 
 
 def register_commands(app):
-    from .cli import site_cli
+    from .cli import erase_ips_command, site_cli
 
     app.cli.add_command(site_cli)
+    app.cli.add_command(erase_ips_command)

@@ -1,7 +1,9 @@
 """Command line for site owners: `flask --app wsgi site ...`."""
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
+from .comments import erase_old_ips
 from .extensions import db
 from .models import Site
 from .sites import SiteError, create_site, find_site, update_site
@@ -57,3 +59,16 @@ def update_command(key, name, origins, providers):
     except SiteError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"Updated site {site.key}: {site.name!r} for {', '.join(site.origins)}.")
+
+
+@click.command("erase-ips")
+@with_appcontext
+def erase_ips_command():
+    """Erase the client IP of every comment older than PARLEY_IP_RETENTION_DAYS (for cron).
+
+    Parley also does this by itself at most hourly, when comments are written;
+    run this daily on sites that may go days without a comment.
+    """
+    days = current_app.config["PARLEY_IP_RETENTION_DAYS"]
+    erased = erase_old_ips(days)
+    click.echo(f"Erased the IP address of {erased} comment(s) older than {days} days.")

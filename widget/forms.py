@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from wtforms import Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from .text import CONTROL_CHARACTERS, parse_id
+
 NAME_MAX = 80
 EMAIL_MAX = 254
 WEBSITE_MAX = 2048
@@ -13,17 +15,9 @@ WEBSITE_MAX = 2048
 # Guests may not pose as the site's staff.
 STAFF_WORDS = {"moderator", "moderators", "admin", "administrator", "editor", "staff", "parley"}
 
-# Everything below U+0020 but tab and newlines, plus DEL: nothing a person types.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Joiners that Persian, Indic scripts and emoji need; other format characters
 # (zero-width spaces, bidi overrides, soft hyphens) only hide or disguise text.
 NEEDED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
-# Comment and parent ids: ASCII digits only (str.isdigit also takes "²").
-ID_PATTERN = re.compile(r"[0-9]{1,18}")
-
-
-def is_id(text):
-    return bool(text) and ID_PATTERN.fullmatch(text) is not None
 
 
 def strip(value):
@@ -51,7 +45,7 @@ def no_control_characters(form, field):
 
 def not_a_staff_name(form, field):
     visible = "".join(c for c in field.data or "" if unicodedata.category(c) != "Cf")
-    words = re.findall(r"\w+", unicodedata.normalize("NFKC", visible).casefold())
+    words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKC", visible).casefold())
     if any(word in STAFF_WORDS for word in words):
         raise ValidationError("That name is reserved for the site's staff; please choose another.")
 
@@ -67,13 +61,16 @@ def http_url(form, field):
     if not URL_SCHEME.match(field.data):
         field.data = "https://" + field.data.removeprefix("//")
     message = "A website address must start with http:// or https://."
-    parts = urlsplit(field.data)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"\s", field.data):
-        raise ValidationError(message)
     try:
+        parts = urlsplit(field.data)
         parts.port  # noqa: B018 -- urlsplit checks the port only when it is read
     except ValueError:
         raise ValidationError(message) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"\s", field.data):
+        raise ValidationError(message)
+    if parts.username is not None or parts.password is not None:
+        # https://bank.example@evil.example reads as the bank but goes elsewhere.
+        raise ValidationError("A website address can't contain a user name or password.")
 
 
 def body_length(min_length, max_length):
@@ -115,9 +112,10 @@ class CommentForm(Form):
         filters=[strip],
         validators=[
             Optional(),
-            Length(max=WEBSITE_MAX, message=f"A website address has at most {WEBSITE_MAX:,} characters."),
             no_control_characters,
             http_url,
+            # After http_url, which may have added "https://" to what was typed.
+            Length(max=WEBSITE_MAX, message=f"A website address has at most {WEBSITE_MAX:,} characters."),
         ],
     )
     body = TextAreaField("Comment", filters=[newlines, strip])
@@ -134,5 +132,5 @@ class CommentForm(Form):
         self.body.flags.required = True
 
     def validate_parent(self, field):
-        if field.data and not is_id(field.data):
+        if field.data and parse_id(field.data) is None:
             raise ValidationError("The comment you are replying to is no longer available.")

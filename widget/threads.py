@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from .extensions import db
 from .models import Comment, Thread, utcnow
 from .sites import SiteError, normalize_origin
+from .text import CONTROL_CHARACTERS, parse_id
 
 PAGE_SIZE = 20
 SORTS = ("oldest", "newest", "top")
@@ -23,7 +24,6 @@ SORTS = ("oldest", "newest", "top")
 REPLIES_SHOWN = 5
 
 THREAD_KEY_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 TITLE_MAX = 300
 URL_MAX = 2048
 
@@ -121,10 +121,17 @@ def encode_cursor(key):
 
 
 def decode_cursor(sort, cursor):
+    """The sort key a cursor names: (id,), or (replies, id) for "top", where replies may be 0."""
     parts = cursor.split(".")
-    if len(parts) != (2 if sort == "top" else 1) or not all(re.fullmatch(r"[0-9]{1,18}", p) for p in parts):
+    if sort == "top" and len(parts) == 2:
+        key = (0 if parts[0] == "0" else parse_id(parts[0]), parse_id(parts[1]))
+    elif sort != "top" and len(parts) == 1:
+        key = (parse_id(parts[0]),)
+    else:
         raise BadCursor(cursor)
-    return tuple(int(p) for p in parts)
+    if None in key:
+        raise BadCursor(cursor)
+    return key
 
 
 @dataclass

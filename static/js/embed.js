@@ -11,7 +11,20 @@
 
   function pageUrl() {
     var canonical = document.querySelector('link[rel="canonical"]');
-    return canonical ? canonical.href : location.href.split("#")[0];
+    // Without a canonical link, ?utm_... variants of one article are still one article.
+    return canonical ? canonical.href : location.origin + location.pathname;
+  }
+
+  // Thread keys hold at most 255 characters: a longer URL keeps its start and a hash of the whole.
+  function threadKey(url) {
+    if (url.length <= 255) return url;
+    for (var hash = 2166136261, i = 0; i < url.length; i++) hash = Math.imul(hash ^ url.charCodeAt(i), 16777619);
+    return url.slice(0, 240) + "#" + (hash >>> 0).toString(16);
+  }
+
+  // Fragments come from Parley, but only links back into Parley's embed API are followed.
+  function ours(url) {
+    return typeof url === "string" && url.indexOf(base + "/embed/") === 0;
   }
 
   function parse(html) {
@@ -55,7 +68,7 @@
   function Widget(host) {
     this.host = host;
     this.site = host.dataset.site;
-    this.thread = host.dataset.thread || pageUrl();
+    this.thread = host.dataset.thread || threadKey(pageUrl());
     this.root = host.attachShadow({ mode: "open" });
     this.root.innerHTML =
       '<link rel="stylesheet" href="' + base + '/static/css/embed.css">' +
@@ -66,7 +79,7 @@
     this.root.addEventListener("click", this.onClick.bind(this));
     this.root.addEventListener("submit", this.onSubmit.bind(this));
     window.addEventListener("hashchange", this.openLinkedComment.bind(this));
-    this.loadThread(this.threadUrl(this.linkedCommentId()));
+    this.loadThread(this.threadUrl(this.linkedCommentId()), true);
     this.loadForm();
   }
 
@@ -89,14 +102,14 @@
     slot.replaceChildren(notice("error", message));
   };
 
-  Widget.prototype.loadThread = function (url) {
+  Widget.prototype.loadThread = function (url, toLinkedComment) {
     var self = this;
     return get(url)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         self.threadSlot.replaceChildren(parse(html));
         localizeTimes(self.threadSlot);
-        self.scrollToLinkedComment();
+        if (toLinkedComment) self.scrollToLinkedComment();
       })
       .catch(function () { self.failed(self.threadSlot, "The comments could not be loaded. Please reload the page to try again."); });
   };
@@ -128,12 +141,18 @@
 
   Widget.prototype.openLinkedComment = function () {
     var id = this.linkedCommentId();
-    if (id && !this.scrollToLinkedComment()) this.loadThread(this.threadUrl(id));
+    if (id && !this.scrollToLinkedComment()) this.loadThread(this.threadUrl(id), true);
   };
 
   Widget.prototype.onClick = function (event) {
     var target = event.target.closest("a, button");
     if (!target) return;
+    if (target.matches("button.parley-cancel")) {
+      target.closest(".parley-compose").remove();
+      return;
+    }
+    // A modified click (new tab, new window) keeps the browser's meaning; foreign links are left alone.
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || !ours(target.href)) return;
     if (target.matches("a.parley-more")) {
       event.preventDefault();
       this.loadMore(target);
@@ -143,44 +162,65 @@
     } else if (target.matches("a.parley-reply")) {
       event.preventDefault();
       this.openReply(target);
-    } else if (target.matches("button.parley-cancel")) {
-      target.closest(".parley-compose").remove();
     }
   };
 
   Widget.prototype.loadMore = function (link) {
+    if (link.dataset.loading) return;
+    link.dataset.loading = "yes";
     link.textContent = "Loading…";
+    var root = this.root;
     get(link.href)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var page = parse(html);
         var list = link.parentNode.querySelector(".parley-list");
-        page.querySelectorAll(".parley-list > .parley-comment").forEach(function (comment) { list.appendChild(comment); });
+        page.querySelectorAll(".parley-list > .parley-comment").forEach(function (comment) {
+          // A comment the reader just posted may already be shown; the server's copy is in its right place.
+          var shown = root.getElementById(comment.id);
+          if (shown) shown.remove();
+          list.appendChild(comment);
+        });
         localizeTimes(list);
         var next = page.querySelector("a.parley-more");
         if (next) link.replaceWith(next); else link.remove();
       })
-      .catch(function () { link.textContent = "Could not load more comments. Try again"; });
+      .catch(function () {
+        delete link.dataset.loading;
+        link.textContent = "Could not load more comments. Try again";
+      });
   };
 
   Widget.prototype.openReply = function (link) {
     var self = this;
     var comment = link.closest(".parley-comment");
-    this.root.querySelectorAll(".parley-thread-slot .parley-compose").forEach(function (open) { open.remove(); });
+    var open = comment.querySelector(":scope > .parley-compose");
+    if (open) {
+      open.querySelector("textarea").focus();
+      return;
+    }
+    // Other reply forms close, unless the reader has started writing in them.
+    this.threadSlot.querySelectorAll(".parley-compose").forEach(function (form) {
+      if (!form.querySelector("textarea").value.trim()) form.remove();
+    });
+    if (link.dataset.loading) return;
+    link.dataset.loading = "yes";
     get(link.href)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         link.closest(".parley-actions").after(self.prepare(parse(html)));
-        var textarea = comment.querySelector(".parley-compose textarea");
+        var textarea = comment.querySelector(":scope > .parley-compose textarea");
         if (textarea) textarea.focus();
       })
-      .catch(function () { link.closest(".parley-actions").after(notice("error", "The reply form could not be loaded.")); });
+      .catch(function () { link.closest(".parley-actions").after(notice("error", "The reply form could not be loaded.")); })
+      .finally(function () { delete link.dataset.loading; });
   };
 
   Widget.prototype.onSubmit = function (event) {
     var form = event.target;
     if (!form.matches("form.parley-form")) return;
     event.preventDefault();
+    if (!ours(form.action)) return;
     var self = this;
     var compose = form.closest(".parley-compose");
     var button = form.querySelector('[type="submit"]');
@@ -203,17 +243,29 @@
       else {
         form.elements.body.value = "";
         compose.querySelectorAll(".parley-notice, .parley-error").forEach(function (old) { old.remove(); });
+        compose.querySelectorAll("[aria-invalid]").forEach(function (field) {
+          field.removeAttribute("aria-invalid");
+          field.removeAttribute("aria-describedby");
+        });
       }
       return;
     }
     var replacement = fragment.querySelector(".parley-compose");
+    var message;
     if (replacement) {
       compose.replaceWith(this.prepare(fragment));
       var invalid = replacement.querySelector('[aria-invalid="true"]');
-      if (invalid) invalid.focus();
+      if (invalid) return invalid.focus();
+      message = replacement.querySelector(".parley-notice");
     } else {
       compose.querySelectorAll(".parley-notice").forEach(function (old) { old.remove(); });
-      form.before(fragment.querySelector(".parley-notice") || notice("error", "Something went wrong; your text is still here."));
+      message = fragment.querySelector(".parley-notice") || notice("error", "Something went wrong; your text is still here.");
+      form.before(message);
+    }
+    // Whoever pressed the button hears what happened to the comment.
+    if (message) {
+      message.tabIndex = -1;
+      message.focus();
     }
   };
 
@@ -248,27 +300,31 @@
     comment.scrollIntoView({ block: "nearest" });
   };
 
+  var COUNTS_PER_REQUEST = 100; // the server's limit
+
   function fillCounts() {
-    var bySite = {};
+    var elements = {}; // site -> thread -> elements showing its count
     document.querySelectorAll("[data-parley-count]").forEach(function (element) {
       var site = element.dataset.site;
       var thread = element.dataset.thread;
       if (!site || !thread) return;
-      (bySite[site] = bySite[site] || []).push(element);
+      var threads = (elements[site] = elements[site] || {});
+      (threads[thread] = threads[thread] || []).push(element);
     });
-    Object.keys(bySite).forEach(function (site) {
-      var elements = bySite[site];
-      var params = new URLSearchParams();
-      elements.forEach(function (element) { params.append("thread", element.dataset.thread); });
-      fetch(base + "/embed/" + encodeURIComponent(site) + "/counts?" + params, { credentials: "omit" })
-        .then(function (response) { return response.ok ? response.json() : {}; })
-        .then(function (counts) {
-          elements.forEach(function (element) {
-            var count = counts[element.dataset.thread];
-            if (typeof count === "number") element.textContent = countLabel(count);
-          });
-        })
-        .catch(function () {});
+    Object.keys(elements).forEach(function (site) {
+      var threads = Object.keys(elements[site]);
+      for (var start = 0; start < threads.length; start += COUNTS_PER_REQUEST) {
+        var params = new URLSearchParams();
+        threads.slice(start, start + COUNTS_PER_REQUEST).forEach(function (thread) { params.append("thread", thread); });
+        fetch(endpoint(site, "counts", params), { credentials: "omit" })
+          .then(function (response) { return response.ok ? response.json() : {}; })
+          .then(function (counts) {
+            Object.keys(counts).forEach(function (thread) {
+              (elements[site][thread] || []).forEach(function (element) { element.textContent = countLabel(counts[thread]); });
+            });
+          })
+          .catch(function () {});
+      }
     });
   }
 

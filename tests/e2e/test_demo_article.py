@@ -101,3 +101,56 @@ def test_hostile_comments_run_nothing(demo, page):
     assert widget.locator("img, svg, script").count() == 0
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def fill_guest_form(form, body, name="E2E Reader"):
+    form.get_by_role("textbox", name="Comment", exact=True).fill(body)
+    form.get_by_role("textbox", name="Name", exact=True).fill(name)
+    form.get_by_role("textbox", name="Email", exact=True).fill("e2e@example.org")
+    form.get_by_role("button", name="Post Comment").click()
+
+
+def test_a_new_comment_is_not_shown_twice_after_load_more(demo, page):
+    for n in range(21):
+        demo.write("e2e-post-then-more", f"Older comment {n}")
+    page.goto(demo.host_page("post-then-more", "e2e-post-then-more"))
+    widget = page.locator("#parley-comments")
+    fill_guest_form(widget.locator(".parley-form-slot"), "My brand new comment")
+    mine = widget.locator("article.parley-comment", has_text="My brand new comment")
+    expect(mine).to_have_count(1)
+    widget.get_by_role("link", name="Load more comments").click()
+    expect(widget.locator(".parley-list > article.parley-comment")).to_have_count(22)
+    expect(mine).to_have_count(1)
+    # and it sits last, after the older comments of page two
+    expect(widget.locator(".parley-list > article.parley-comment").last).to_contain_text("My brand new comment")
+
+
+def test_opening_another_reply_form_keeps_a_started_reply(demo, page):
+    first = demo.write("e2e-two-replies", "First comment")
+    second = demo.write("e2e-two-replies", "Second comment")
+    page.goto(demo.host_page("two-replies", "e2e-two-replies"))
+    widget = page.locator("#parley-comments")
+    widget.locator(f"#parley-c{first}").get_by_role("link", name="Reply").click()
+    started = widget.locator(f"#parley-c{first} .parley-compose textarea")
+    started.fill("Half a thought")
+    widget.locator(f"#parley-c{second}").get_by_role("link", name="Reply").click()
+    expect(widget.locator(f"#parley-c{second} .parley-compose")).to_be_visible()
+    expect(started).to_have_value("Half a thought")
+    # an empty reply form closes when another opens
+    widget.locator(f"#parley-c{first}").get_by_role("button", name="Cancel").click()
+    widget.locator(f"#parley-c{first}").get_by_role("link", name="Reply").click()
+    expect(widget.locator(f"#parley-c{second} .parley-compose")).to_have_count(0)
+
+
+def test_a_held_comment_is_announced_and_its_box_emptied(demo, page, monkeypatch):
+    from widget import policy
+
+    monkeypatch.setattr(policy, "decide", lambda draft, rules: policy.Verdict("hold"))
+    page.goto(demo.host_page("held", "e2e-held"))
+    widget = page.locator("#parley-comments")
+    fill_guest_form(widget.locator(".parley-form-slot"), "Please approve me")
+    held = widget.locator('.parley-notice[data-kind="held"]')
+    expect(held).to_contain_text("awaiting moderation")
+    expect(held).to_be_focused()
+    expect(widget.get_by_role("textbox", name="Comment", exact=True)).to_have_value("")
+    expect(widget.locator("article.parley-comment")).to_have_count(0)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
-from . import cors, fragments, views  # noqa: F401  (they attach routes and hooks to bp)
+from . import fragments, headers, views  # noqa: F401  (they attach routes and hooks to bp)

@@ -6,6 +6,7 @@ import os
 from flask import current_app
 
 from ..render import USER_LINK_REL, avatar_colour, initials
+from ..threads import REPLIES_SHOWN
 from ..urls import external_url
 from . import bp
 
@@ -33,7 +34,9 @@ def iso_datetime(moment):
 @bp.record_once
 def register_globals(state):
     # Globals, unlike context processors, also reach imported macros.
-    state.app.jinja_env.globals.update(external_url=external_url, user_link_rel=USER_LINK_REL)
+    state.app.jinja_env.globals.update(
+        external_url=external_url, user_link_rel=USER_LINK_REL, replies_shown=REPLIES_SHOWN
+    )
 
 
 bp.add_app_template_filter(readable_date, "readable_date")

@@ -1,14 +1,18 @@
 """Readers' endpoints. Each parses the request, asks a rule module, renders a fragment."""
 import hashlib
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from flask import current_app, g, jsonify, make_response, render_template, request
 
 from .. import policy
 from ..comments import Draft, save_comment
 from ..extensions import db
-from ..forms import CommentForm, is_id
+from ..forms import CommentForm
 from ..models import Comment, Thread
 from ..sites import find_site
+from ..text import parse_id
+from ..urls import external_url
 from ..threads import (
     SORTS,
     BadCursor,
@@ -28,12 +32,23 @@ PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=10, must-revalidate"
 MAX_COUNTS_PER_REQUEST = 100
 
 
-class Refusal(Exception):
-    """An answer that refuses the request, rendered as a notice (and the form, if any)."""
+@dataclass
+class Notice:
+    """What a reader is told: `.parley-notice[data-kind]` and its sentence."""
 
-    def __init__(self, status, kind, message, form_context=None, headers=None):
-        super().__init__(message)
-        self.status, self.kind, self.message = status, kind, message
+    kind: str
+    message: str
+
+
+class Refusal(Exception):
+    """An answer that refuses the request: the form with its notice, or the notice alone.
+
+    A refusal without a notice is a 422, whose messages sit beside the fields.
+    """
+
+    def __init__(self, status, notice=None, form_context=None, headers=None):
+        super().__init__(notice.message if notice else status)
+        self.status, self.notice = status, notice
         self.form_context = form_context
         self.headers = headers or {}
 
@@ -41,11 +56,11 @@ class Refusal(Exception):
 @bp.errorhandler(Refusal)
 def render_refusal(refusal):
     if request.endpoint == "embed.counts":
-        body = jsonify(error=refusal.message)
+        body = jsonify(error=refusal.notice.message)
     elif refusal.form_context is not None:
-        body = render_template("embed/form.html", notice=refusal, **refusal.form_context)
+        body = render_template("embed/form.html", notice=refusal.notice, **refusal.form_context)
     else:
-        body = render_template("embed/notice.html", notice=refusal)
+        body = render_template("embed/notice.html", notice=refusal.notice)
     response = make_response(body, refusal.status, refusal.headers)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -53,13 +68,14 @@ def render_refusal(refusal):
 
 @bp.errorhandler(413)
 def request_too_large(error):
-    return render_refusal(Refusal(413, "error", "That is far more text than a comment can hold."))
+    # The body went unread, so there is no text to send back: embed.js keeps the reader's.
+    return render_refusal(Refusal(413, Notice("error", "That is far more text than a comment can hold.")))
 
 
 def require_site(site_key):
     site = find_site(site_key)
     if site is None:
-        raise Refusal(404, "error", "No comment section is registered under this site key.")
+        raise Refusal(404, Notice("error", "No comment section is registered under this site key."))
     g.site = site
     return site
 
@@ -71,12 +87,22 @@ def from_allowed_origin(site):
 def thread_key_arg():
     key = request.args.get("thread", "")
     if not valid_thread_key(key):
-        raise Refusal(400, "error", "This page's comment thread has a missing or invalid identifier.")
+        raise Refusal(400, Notice("error", "This page's comment thread has a missing or invalid identifier."))
     return key
 
 
+def thread_for_request(site, key):
+    """The thread `key`, created as on a first view (raises ThreadCapReached)."""
+    return get_or_create_thread(
+        site, key, request.args.get("title"), request.args.get("url"),
+        max_new_per_hour=current_app.config["PARLEY_NEW_THREADS_PER_HOUR"],
+    )
+
+
 def fragment_etag(site, thread, *variant):
-    parts = [markup_version(), site.id, site.version, thread.id if thread else 0, thread.version if thread else 0]
+    # The base URL is in it because every link in the fragment is built on it.
+    parts = [markup_version(), external_url("embed.thread_fragment", site_key=site.key)]
+    parts += [site.id, site.version, thread.id if thread else 0, thread.version if thread else 0]
     return hashlib.blake2s(repr(parts + list(variant)).encode(), digest_size=12).hexdigest()
 
 
@@ -86,19 +112,16 @@ def thread_fragment(site_key):
     key = thread_key_arg()
     sort = request.args.get("sort", "oldest")
     if sort not in SORTS:
-        raise Refusal(400, "error", "Comments can be sorted oldest, newest or top first.")
+        raise Refusal(400, Notice("error", "Comments can be sorted oldest, newest or top first."))
     after = request.args.get("after") or None
     around = request.args.get("around") or None
-    if around is not None and not is_id(around):
-        raise Refusal(400, "error", "That link points to a comment that doesn't exist.")
+    if around is not None and parse_id(around) is None:
+        raise Refusal(400, Notice("error", "That link points to a comment that doesn't exist."))
 
     thread = find_thread(site, key)
     if thread is None and from_allowed_origin(site):
         try:
-            thread = get_or_create_thread(
-                site, key, request.args.get("title"), request.args.get("url"),
-                max_new_per_hour=current_app.config["PARLEY_NEW_THREADS_PER_HOUR"],
-            )
+            thread = thread_for_request(site, key)
         except ThreadCapReached:
             current_app.logger.warning("site %s reached its cap of new threads per hour", site.key)
 
@@ -110,13 +133,13 @@ def thread_fragment(site_key):
         if thread is not None:
             if around is not None:
                 try:
-                    after = cursor_before(thread, sort, int(around))
+                    after = cursor_before(thread, sort, parse_id(around))
                 except LookupError:
                     after = None
             try:
                 page = load_page(thread, sort, after)
             except BadCursor:
-                raise Refusal(400, "error", "That page of comments doesn't exist.") from None
+                raise Refusal(400, Notice("error", "That page of comments doesn't exist.")) from None
         response = make_response(
             render_template(
                 "embed/thread.html", site=site, thread=thread, thread_key=key, sort=sort, page=page, after=after
@@ -128,17 +151,17 @@ def thread_fragment(site_key):
 
 
 def find_parent(thread, parent_id):
-    """The published comment `parent_id` of `thread`, or None."""
-    if thread is None or not parent_id:
+    """The published comment `parent_id` (a string from the request) of `thread`, or None."""
+    parent_id = parse_id(parent_id)
+    if thread is None or parent_id is None:
         return None
-    parent = db.session.get(Comment, int(parent_id))
+    parent = db.session.get(Comment, parent_id)
     if parent is None or parent.thread_id != thread.id or parent.status != "published":
         return None
     return parent
 
 
-def comment_form(site, formdata=None):
-    rules = policy.site_policy(site)
+def comment_form(rules, formdata=None):
     return CommentForm(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
 
 
@@ -146,40 +169,51 @@ def comment_form(site, formdata=None):
 def form_fragment(site_key):
     site = require_site(site_key)
     key = thread_key_arg()
-    form = comment_form(site)
+    form = comment_form(policy.site_policy(site))
     parent = None
     parent_id = request.args.get("parent", "")
     if parent_id:
-        parent = find_parent(find_thread(site, key), parent_id) if is_id(parent_id) else None
+        parent = find_parent(find_thread(site, key), parent_id)
         if parent is None:
-            raise Refusal(404, "error", "The comment you wanted to reply to is no longer available.")
+            raise Refusal(404, Notice("error", "The comment you wanted to reply to is no longer available."))
         form.parent.data = str(parent.id)
     response = make_response(render_template("embed/form.html", site=site, thread_key=key, form=form, parent=parent))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def form_is_utf8():
+    """False when a urlencoded body holds bytes that aren't UTF-8 (Werkzeug would keep them as %FF)."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return True
+    try:
+        # get_data caches the body, so request.form can still parse it afterwards.
+        parse_qsl(request.get_data().decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @bp.post("/<site_key>/comments")
 def post_comment(site_key):
     site = require_site(site_key)
+    readable = form_is_utf8()  # before request.form, which would consume the body
+    rules = policy.site_policy(site)
+    form = comment_form(rules, request.form)
+    context = {"site": site, "thread_key": request.args.get("thread", ""), "form": form, "parent": None}
     if not from_allowed_origin(site):
-        raise Refusal(403, "error", "Comments can only be posted from the site's own pages.")
+        raise Refusal(403, Notice("rejected", "Comments can only be posted from the site's own pages."), context)
+    if not readable:
+        raise Refusal(400, Notice("error", "Your comment arrived garbled (it isn't UTF-8 text); please send it again."))
     key = thread_key_arg()
-    form = comment_form(site, request.form)
-    context = {"site": site, "thread_key": key, "form": form, "parent": None}
 
     try:
-        thread = get_or_create_thread(
-            site, key, request.args.get("title"), request.args.get("url"),
-            max_new_per_hour=current_app.config["PARLEY_NEW_THREADS_PER_HOUR"],
-        )
+        thread = thread_for_request(site, key)
     except ThreadCapReached:
-        raise Refusal(
-            429, "rate-limited", "This site has opened too many new comment threads in the past hour; please try later.",
-            context, {"Retry-After": "3600"},
-        ) from None
+        notice = Notice("rate-limited", "This site has opened too many new comment threads in the past hour; please try later.")
+        raise Refusal(429, notice, context, {"Retry-After": "3600"}) from None
     if thread.closed:
-        raise Refusal(403, "closed", "Comments on this article are closed.", context)
+        raise Refusal(403, Notice("closed", "Comments on this article are closed."), context)
 
     valid = form.validate()
     if form.parent.data and not form.parent.errors:
@@ -188,7 +222,7 @@ def post_comment(site_key):
             form.parent.errors.append("The comment you are replying to is no longer available.")
             valid = False
     if not valid:
-        raise Refusal(422, None, "Please correct the fields marked below.", context)
+        raise Refusal(422, None, context)
 
     draft = Draft(
         thread=thread,
@@ -199,13 +233,13 @@ def post_comment(site_key):
         body_source=form.body.data,
         ip=request.remote_addr,
     )
-    verdict = policy.decide(draft, policy.site_policy(site))
+    verdict = policy.decide(draft, rules)
     if verdict.action == "reject":
-        raise Refusal(403, "rejected", "Your comment was not published.", context)
+        raise Refusal(403, Notice("rejected", "Your comment was not published."), context)
     comment = save_comment(draft, verdict.status)
     if verdict.action == "hold":
-        context["form"] = comment_form(site)
-        notice = Refusal(202, "held", "Thanks — your comment is awaiting moderation.")
+        context["form"] = comment_form(rules)
+        notice = Notice("held", "Thanks — your comment is awaiting moderation.")
         response = make_response(render_template("embed/form.html", notice=notice, **context), 202)
     else:
         response = make_response(
@@ -221,7 +255,7 @@ def counts(site_key):
     site = require_site(site_key)
     keys = request.args.getlist("thread")
     if not keys or len(keys) > MAX_COUNTS_PER_REQUEST or not all(valid_thread_key(k) for k in keys):
-        raise Refusal(400, "error", f"Ask for 1 to {MAX_COUNTS_PER_REQUEST} valid thread keys.")
+        raise Refusal(400, Notice("error", f"Ask for 1 to {MAX_COUNTS_PER_REQUEST} valid thread keys."))
     stored = dict(
         db.session.execute(
             db.select(Thread.key, Thread.comment_count).where(Thread.site_id == site.id, Thread.key.in_(keys))

@@ -1,8 +1,9 @@
-"""Cross-origin grants for the embed endpoints.
+"""Response headers of the embed endpoints: cross-origin grants and lock-down.
 
 A grant goes only to an Origin on the requested site's allow-list, never with
 credentials; every answer varies by Origin so no cache hands one site's grant
-to another.
+to another. Fragments are meant to be fetched, not displayed: opened directly
+they may not run script, load anything or be framed.
 """
 from flask import g, request
 
@@ -11,6 +12,19 @@ from . import bp
 
 EXPOSED_HEADERS = "Retry-After, X-Parley-Token"
 PREFLIGHT_MAX_AGE = "600"
+
+
+FRAGMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The policy page is a page of Parley's own, styled by Parley's stylesheet.
+PAGE_CSP = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+@bp.after_request
+def lock_down(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP if request.endpoint == "embed.policy_page" else FRAGMENT_CSP)
+    return response
 
 
 @bp.after_request

@@ -1,0 +1,17 @@
+"""Small rules about text from requests, shared by forms, thread keys and ids."""
+import re
+
+# Everything below U+0020 but tab and newlines, plus DEL: nothing a person types.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Row ids are 32-bit on PostgreSQL: a larger number can name no row, and
+# comparing with it would fail in the database instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text):
+    """The positive id that `text` spells in ASCII digits, or None ("²" and "-1" are None)."""
+    if not text or not re.fullmatch(r"[0-9]{1,10}", text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
