@@ -294,6 +294,8 @@ def test_good_website_passes(website):
         "The Editor",
         "STAFF",
         "Staff.",
+        "the_admin",
+        "admin2",
         "Administrator",
         "Parley",
         "Parley Team",
