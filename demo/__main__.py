@@ -2,6 +2,7 @@
 import argparse
 import os
 import secrets
+import signal
 import threading
 
 from werkzeug.serving import make_server
@@ -52,13 +53,14 @@ def main():
     print(f"\nParley is serving on   {parley_url}")
     print(f"The demo article is at {news_url}{ARTICLE_PATH}")
     print("Press Ctrl-C to stop both.\n", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("\nStopping.")
-    finally:
-        for server in servers:
-            server.shutdown()
+    stop = threading.Event()
+    # Installed explicitly: a shell that starts us in the background ignores SIGINT.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    print("\nStopping.", flush=True)
+    for server in servers:
+        server.shutdown()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,17 @@
 """What several test modules share: origins, a hostile-input corpus, an HTML tag collector."""
 import re
+import socket
 from html.parser import HTMLParser
 
 SITE_ORIGIN = "https://news.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"
+
+
+def free_port():
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a"}

@@ -4,13 +4,13 @@ The two servers run on different sites, as on a real news site, so the widget
 can't lean on third-party cookies or same-origin requests.
 """
 import os
-import socket
 import threading
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
+from support import free_port
 from werkzeug.serving import make_server
 
 from demo.seed import seed_demo
@@ -27,12 +27,6 @@ CHROMIUM = "/usr/bin/chromium"
 
 def port(url):
     return int(url.rsplit(":", 1)[1])
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Demo:

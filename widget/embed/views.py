@@ -12,7 +12,6 @@ from ..forms import CommentForm
 from ..models import Comment, Thread
 from ..sites import find_site
 from ..text import parse_id
-from ..urls import external_url
 from ..threads import (
     SORTS,
     BadCursor,
@@ -24,6 +23,7 @@ from ..threads import (
     load_page,
     valid_thread_key,
 )
+from ..urls import external_url
 from . import bp
 from .fragments import markup_version
 
