@@ -2,7 +2,7 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from widget.forms import EMAIL_MAX, NAME_MAX, WEBSITE_MAX, CommentForm
+from widget.forms import EMAIL_MAX, NAME_MAX, WEBSITE_MAX, CommentForm, GuestCommentForm
 
 VALID = {"name": "Madi Asanov", "email": "madi@example.org", "website": "", "body": "Thanks for the article.", "parent": ""}
 
@@ -26,7 +26,7 @@ def submit(min_length=None, max_length=None, **fields):
         limits["min_length"] = min_length
     if max_length is not None:
         limits["max_length"] = max_length
-    form = CommentForm(MultiDict(data), **limits)
+    form = GuestCommentForm(MultiDict(data), **limits)
     form.validate()
     return form
 
@@ -45,7 +45,7 @@ def assert_only_error(form, field, message=None):
 
 
 def test_valid_guest_comment():
-    form = CommentForm(MultiDict(VALID))
+    form = GuestCommentForm(MultiDict(VALID))
     assert form.validate() is True
     assert form.data["name"] == "Madi Asanov"
     assert form.data["email"] == "madi@example.org"
@@ -53,7 +53,7 @@ def test_valid_guest_comment():
 
 
 def test_missing_optional_fields_are_fine():
-    form = CommentForm(MultiDict({"name": "Madi", "email": "madi@example.org", "body": "Hello"}))
+    form = GuestCommentForm(MultiDict({"name": "Madi", "email": "madi@example.org", "body": "Hello"}))
     assert form.validate() is True
 
 
@@ -127,7 +127,7 @@ def test_required_field_blank(field, blank):
 @pytest.mark.parametrize("field", ["name", "email", "body"])
 def test_required_field_missing_from_formdata(field):
     data = {key: value for key, value in VALID.items() if key != field}
-    form = CommentForm(MultiDict(data))
+    form = GuestCommentForm(MultiDict(data))
     assert form.validate() is False
     assert form.errors == {field: [REQUIRED_MESSAGES[field]]}
 
@@ -226,8 +226,8 @@ def test_large_limits_use_thousands_separators():
 
 
 def test_forms_do_not_share_limits():
-    strict = CommentForm(MultiDict(dict(VALID, body="x" * 30)), max_length=20)
-    default = CommentForm(MultiDict(dict(VALID, body="x" * 30)))
+    strict = GuestCommentForm(MultiDict(dict(VALID, body="x" * 30)), max_length=20)
+    default = GuestCommentForm(MultiDict(dict(VALID, body="x" * 30)))
     assert strict.validate() is False
     assert default.validate() is True
 
@@ -371,3 +371,10 @@ def test_accepted_parent_is_a_usable_id():
         form = submit(parent=parent)
         if not form.errors:
             assert 0 < int(form.parent.data) < 2**31
+
+
+def test_a_signed_in_readers_form_asks_only_for_the_comment():
+    form = CommentForm(MultiDict({"body": "Only my words", "parent": ""}))
+    assert form.validate(), form.errors
+    assert not hasattr(form, "name") and not hasattr(form, "email")
+    assert not CommentForm(MultiDict({"body": " "})).validate()

@@ -4,11 +4,13 @@ create_app builds the Flask app; nothing happens at import time.
 """
 import os
 
+from authlib.integrations.flask_client import OAuth
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import check_settings, load_settings
+from .config import check_settings, load_providers, load_settings
 from .extensions import db, migrate
+from .providers import configured_providers
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,6 +31,8 @@ def create_app(config=None):
     settings.update(config or {})
     check_settings(settings)
     app.config.update(settings)
+    # Sign-in providers come from PARLEY_OAUTH_* variables, in the environment or in `config`.
+    app.config["PARLEY_PROVIDERS"] = configured_providers(load_providers({**os.environ, **(config or {})}))
     app.config.update(
         SECRET_KEY=settings["PARLEY_SECRET_KEY"],
         SQLALCHEMY_DATABASE_URI=database_url(settings["PARLEY_DATABASE_URL"], app.instance_path),
@@ -36,6 +40,10 @@ def create_app(config=None):
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         # embed.js and its CSS have unversioned URLs: let browsers keep them briefly.
         SEND_FILE_MAX_AGE_DEFAULT=300,
+        # The sign-in popup's cookie (OAuth state), first-party on Parley's origin.
+        SESSION_COOKIE_NAME="parley_session",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=(settings["PARLEY_PUBLIC_URL"] or "").startswith("https://"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -64,18 +72,25 @@ def database_url(url, instance_path):
 def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
+    # One OAuth registry per app (Authlib's binds to a single app): providers differ between apps.
+    oauth = OAuth(app)
+    for provider in app.config["PARLEY_PROVIDERS"].values():
+        oauth.register(provider.name, **provider.registration)
 
 
 def register_blueprints(app):
+    from .auth import bp as auth_bp
     from .embed import bp as embed_bp
     from .health import bp as health_bp
 
     app.register_blueprint(embed_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
 
 
 def register_commands(app):
-    from .cli import erase_ips_command, site_cli
+    from .cli import erase_ips_command, policy_cli, site_cli
 
     app.cli.add_command(site_cli)
+    app.cli.add_command(policy_cli)
     app.cli.add_command(erase_ips_command)

@@ -6,9 +6,18 @@ from flask.cli import AppGroup, with_appcontext
 from .comments import erase_old_ips
 from .extensions import db
 from .models import Site
-from .sites import SiteError, create_site, find_site, update_site
+from .policy import PolicyError, parse_policy_toml, policy_toml, site_policy
+from .sites import SiteError, create_site, find_site, set_policy, update_site
 
 site_cli = AppGroup("site", help="Register and change the sites that embed Parley.")
+policy_cli = AppGroup("policy", help="Show and set a site's comment policy (TOML).")
+
+
+def site_or_fail(key):
+    site = find_site(key)
+    if site is None:
+        raise click.UsageError(f"No site has the key {key!r} (see `flask --app wsgi site list`).")
+    return site
 
 
 @site_cli.command("create")
@@ -46,9 +55,7 @@ def list_command():
 @click.option("--providers", help="Sign-in providers in button order, comma-separated: demo,facebook,...")
 def update_command(key, name, origins, providers):
     """Change a site's name, origins or sign-in providers."""
-    site = find_site(key)
-    if site is None:
-        raise click.UsageError(f"No site has the key {key!r} (see `flask --app wsgi site list`).")
+    site = site_or_fail(key)
     try:
         update_site(
             site,
@@ -59,6 +66,34 @@ def update_command(key, name, origins, providers):
     except SiteError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"Updated site {site.key}: {site.name!r} for {', '.join(site.origins)}.")
+    unconfigured = [p for p in site.settings.get("providers", []) if p not in current_app.config["PARLEY_PROVIDERS"]]
+    if unconfigured:
+        click.echo(
+            f"Note: {', '.join(unconfigured)} has no PARLEY_OAUTH_<NAME>_CLIENT_ID here; "
+            "its button shows once it is configured."
+        )
+
+
+@policy_cli.command("show")
+@click.argument("key")
+def policy_show_command(key):
+    """Print the site's whole policy as TOML, defaults included."""
+    click.echo(policy_toml(site_policy(site_or_fail(key))), nl=False)
+
+
+@policy_cli.command("set")
+@click.argument("key")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def policy_set_command(key, file):
+    """Replace the site's policy with FILE (TOML; - reads standard input). Omitted keys take their defaults."""
+    site = site_or_fail(key)
+    try:
+        rules = parse_policy_toml(file.read())
+    except PolicyError as error:
+        raise click.UsageError(str(error)) from None
+    set_policy(site, rules)
+    changed = ", ".join(rules) or "none: every key is back to its default"
+    click.echo(f"Policy of {site.key} set. Keys given: {changed}.")
 
 
 @click.command("erase-ips")

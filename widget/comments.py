@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from .extensions import db
-from .models import Comment, Thread, utcnow
+from .models import Comment, Reader, Thread, utcnow
 from .render import render_markdown
 
 # Levels of nesting shown: a reply to a comment on the deepest level joins
@@ -26,6 +26,7 @@ class Draft:
     author_website: str | None
     body_source: str
     ip: str | None
+    reader: Reader | None = None
 
 
 def attach_point(parent):
@@ -45,6 +46,7 @@ def save_comment(draft, status):
         parent_id=parent.id if parent else None,
         root_id=(parent.root_id or parent.id) if parent else None,
         depth=parent.depth + 1 if parent else 0,
+        reader_id=draft.reader.id if draft.reader else None,
         author_name=draft.author_name,
         author_email=draft.author_email,
         author_website=draft.author_website,

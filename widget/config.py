@@ -4,6 +4,7 @@ Every setting lives in the Flask config under its environment name, so the
 README's table, the environment and `app.config` use one vocabulary.
 """
 import os
+import re
 
 # name -> (default, parser). A default of None means "unset".
 SETTINGS = {
@@ -14,6 +15,20 @@ SETTINGS = {
     "PARLEY_TRUSTED_PROXIES": (0, int),
     "PARLEY_IP_RETENTION_DAYS": (30, int),
     "PARLEY_NEW_THREADS_PER_HOUR": (200, int),
+    "PARLEY_READER_SESSION_DAYS": (30, int),
+}
+
+# PARLEY_OAUTH_<NAME>_<FIELD>: one group of variables per sign-in provider.
+PROVIDER_VARIABLE = re.compile(r"PARLEY_OAUTH_([A-Z][A-Z0-9_]*?)_(CLIENT_ID|CLIENT_SECRET|METADATA_URL|LABEL|AUTHORIZE_URL|ACCESS_TOKEN_URL|API_BASE_URL)")
+PROVIDER_FIELDS = {
+    "CLIENT_ID": "client_id",
+    "CLIENT_SECRET": "client_secret",
+    "METADATA_URL": "metadata_url",
+    "LABEL": "label",
+    # Endpoints of Facebook and GitHub, for GitHub Enterprise or a local stand-in.
+    "AUTHORIZE_URL": "authorize_url",
+    "ACCESS_TOKEN_URL": "access_token_url",
+    "API_BASE_URL": "api_base_url",
 }
 
 
@@ -50,8 +65,35 @@ def check_settings(config):
         raise ConfigError("PARLEY_TRUSTED_PROXIES must be 0 or more.")
     if config["PARLEY_IP_RETENTION_DAYS"] < 1:
         raise ConfigError("PARLEY_IP_RETENTION_DAYS must be at least 1.")
-    if config["PARLEY_NEW_THREADS_PER_HOUR"] < 1:
-        raise ConfigError("PARLEY_NEW_THREADS_PER_HOUR must be at least 1.")
+    for name in ("PARLEY_NEW_THREADS_PER_HOUR", "PARLEY_READER_SESSION_DAYS"):
+        if config[name] < 1:
+            raise ConfigError(f"{name} must be at least 1.")
     public_url = config.get("PARLEY_PUBLIC_URL")
     if public_url and not public_url.startswith(("http://", "https://")):
         raise ConfigError("PARLEY_PUBLIC_URL must start with http:// or https://.")
+
+
+def load_providers(environ):
+    """{name: fields} for every provider whose PARLEY_OAUTH_<NAME>_CLIENT_ID is set.
+
+    Names are lower-cased ("PARLEY_OAUTH_MY_IDP_..." is provider "my_idp").
+    """
+    found = {}
+    for variable, value in environ.items():
+        match = PROVIDER_VARIABLE.fullmatch(variable)
+        if match and isinstance(value, str) and value.strip():
+            name, field = match.group(1).lower(), PROVIDER_FIELDS[match.group(2)]
+            found.setdefault(name, {})[field] = value.strip()
+    providers = {}
+    for name, fields in sorted(found.items()):
+        if "client_id" not in fields:
+            continue
+        if "client_secret" not in fields:
+            raise ConfigError(f"PARLEY_OAUTH_{name.upper()}_CLIENT_SECRET is not set, but its CLIENT_ID is.")
+        if name not in ("facebook", "github", "google") and "metadata_url" not in fields:
+            raise ConfigError(
+                f"PARLEY_OAUTH_{name.upper()}_METADATA_URL is not set: a provider other than facebook, "
+                "github and google needs its OpenID Connect discovery URL."
+            )
+        providers[name] = fields
+    return providers

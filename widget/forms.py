@@ -85,7 +85,31 @@ def body_length(min_length, max_length):
 
 
 class CommentForm(Form):
-    """A guest's comment. Built per request, since the body limits are the site's."""
+    """A signed-in reader's comment: the text, and the comment it replies to.
+
+    Built per request, since the body limits are the site's.
+    """
+
+    body = TextAreaField("Comment", filters=[newlines, strip])
+    parent = HiddenField(filters=[strip])
+
+    def __init__(self, formdata=None, min_length=2, max_length=5000, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.max_length = max_length
+        self.body.validators = [
+            DataRequired("Please write your comment."),
+            no_control_characters,
+            body_length(min_length, max_length),
+        ]
+        self.body.flags.required = True
+
+    def validate_parent(self, field):
+        if field.data and parse_id(field.data) is None:
+            raise ValidationError("The comment you are replying to is no longer available.")
+
+
+class GuestCommentForm(CommentForm):
+    """A guest's comment: the text plus who wrote it."""
 
     name = StringField(
         "Name",
@@ -118,19 +142,3 @@ class CommentForm(Form):
             Length(max=WEBSITE_MAX, message=f"A website address has at most {WEBSITE_MAX:,} characters."),
         ],
     )
-    body = TextAreaField("Comment", filters=[newlines, strip])
-    parent = HiddenField(filters=[strip])
-
-    def __init__(self, formdata=None, min_length=2, max_length=5000, **kwargs):
-        super().__init__(formdata, **kwargs)
-        self.max_length = max_length
-        self.body.validators = [
-            DataRequired("Please write your comment."),
-            no_control_characters,
-            body_length(min_length, max_length),
-        ]
-        self.body.flags.required = True
-
-    def validate_parent(self, field):
-        if field.data and parse_id(field.data) is None:
-            raise ValidationError("The comment you are replying to is no longer available.")

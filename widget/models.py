@@ -56,6 +56,44 @@ class Reader(db.Model):
     created: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReaderSession(db.Model):
+    """One sign-in of a reader on one site: what a bearer token stands for."""
+
+    __tablename__ = "reader_sessions"
+    __table_args__ = (Index("ix_reader_sessions_reader", "reader_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the token: a leaked table gives no usable tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used: Mapped[datetime] = mapped_column(default=utcnow)
+    expires: Mapped[datetime] = mapped_column()
+    revoked: Mapped[datetime | None] = mapped_column()
+
+    reader: Mapped[Reader] = relationship()
+
+
+class LoginHandoff(db.Model):
+    """A finished sign-in waiting for the widget that started it, when the popup can't reach it.
+
+    Keyed by the hash of a secret the widget made before opening the popup;
+    holds no token: collecting it with the secret creates the session.
+    """
+
+    __tablename__ = "login_handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    origin: Mapped[str] = mapped_column(String(300))
+    expires: Mapped[datetime] = mapped_column(index=True)
+
+    reader: Mapped[Reader] = relationship()
+
+
 class Thread(db.Model):
     """The comments under one article of one site."""
 

@@ -92,3 +92,11 @@ def update_site(site, name=None, origins=None, providers=None):
     site.version = Site.version + 1
     db.session.commit()
     return site
+
+
+def set_policy(site, rules):
+    """Store the owner's policy keys (already validated); every fragment of the site goes stale."""
+    site.settings = {**site.settings, "policy": rules}
+    site.version = Site.version + 1
+    db.session.commit()
+    return site

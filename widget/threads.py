@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, func, not_, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Comment, Thread, utcnow
@@ -151,6 +152,8 @@ def load_page(thread, sort="oldest", after=None):
     query = _roots_query(thread)
     if after is not None:
         query = query.where(_comes_after(sort, decode_cursor(sort, after)))
+    # Readers' names and avatars come with their comments: no query per comment.
+    query = query.options(joinedload(Comment.reader))
     roots = list(db.session.scalars(query.order_by(*_order(sort)).limit(PAGE_SIZE + 1)))
     next_cursor = None
     if len(roots) > PAGE_SIZE:
@@ -160,6 +163,7 @@ def load_page(thread, sort="oldest", after=None):
     if roots:
         replies = db.session.scalars(
             db.select(Comment)
+            .options(joinedload(Comment.reader))
             .where(Comment.root_id.in_([root.id for root in roots]), visible())
             .order_by(Comment.id)
         )

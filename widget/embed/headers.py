@@ -1,18 +1,13 @@
 """Response headers of the embed endpoints: cross-origin grants and lock-down.
 
-A grant goes only to an Origin on the requested site's allow-list, never with
-credentials; every answer varies by Origin so no cache hands one site's grant
-to another. Fragments are meant to be fetched, not displayed: opened directly
-they may not run script, load anything or be framed.
+Fragments are meant to be fetched, not displayed: opened directly they may not
+run script, load anything or be framed.
 """
 from flask import g, request
 
+from ..cors import grant_cors
 from ..sites import find_site
 from . import bp
-
-EXPOSED_HEADERS = "Retry-After, X-Parley-Token"
-PREFLIGHT_MAX_AGE = "600"
-
 
 FRAGMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The policy page is a page of Parley's own, styled by Parley's stylesheet.
@@ -28,20 +23,22 @@ def lock_down(response):
 
 
 @bp.after_request
-def grant_cors(response):
-    response.vary.add("Origin")
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return response
+def grant_site_origin(response):
     site = g.get("site")
     if site is None and request.view_args and "site_key" in request.view_args:
         site = find_site(request.view_args["site_key"])
-    if site is None or not site.allows_origin(origin):
-        return response
-    response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-        response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    return grant_cors(response, site)
+
+
+@bp.after_request
+def mark_personal(response):
+    """An answer to a request with a token is that reader's: no shared cache may keep it."""
+    if "Authorization" in request.headers:
+        response.vary.add("Authorization")
+        if response.headers.get("Cache-Control", "").startswith("public"):
+            response.headers["Cache-Control"] = "private, no-cache"
+    bearer = g.get("bearer")
+    if bearer is not None and bearer.state == "invalid":
+        # embed.js forgets a token the server no longer honours.
+        response.headers["X-Parley-Token"] = "invalid"
     return response

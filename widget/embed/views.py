@@ -8,10 +8,12 @@ from flask import current_app, g, jsonify, make_response, render_template, reque
 from .. import policy
 from ..comments import Draft, save_comment
 from ..extensions import db
-from ..forms import CommentForm
+from ..forms import CommentForm, GuestCommentForm
 from ..models import Comment, Thread
+from ..providers import providers_for_site
 from ..sites import find_site
 from ..text import parse_id
+from ..tokens import authenticate
 from ..threads import (
     SORTS,
     BadCursor,
@@ -84,6 +86,14 @@ def from_allowed_origin(site):
     return site.allows_origin(request.headers.get("Origin"))
 
 
+def bearer_of_request(site):
+    """What the request's Authorization header amounts to on `site`; kept in g for the headers."""
+    g.bearer = authenticate(
+        request.headers.get("Authorization"), site, current_app.config["PARLEY_READER_SESSION_DAYS"]
+    )
+    return g.bearer
+
+
 def thread_key_arg():
     key = request.args.get("thread", "")
     if not valid_thread_key(key):
@@ -109,6 +119,7 @@ def fragment_etag(site, thread, *variant):
 @bp.get("/<site_key>/thread")
 def thread_fragment(site_key):
     site = require_site(site_key)
+    bearer_of_request(site)
     key = thread_key_arg()
     sort = request.args.get("sort", "oldest")
     if sort not in SORTS:
@@ -161,15 +172,28 @@ def find_parent(thread, parent_id):
     return parent
 
 
-def comment_form(rules, formdata=None):
-    return CommentForm(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
+def comment_form(rules, reader, formdata=None):
+    """A signed-in reader writes only the comment; a guest also says who they are."""
+    form_class = CommentForm if reader else GuestCommentForm
+    return form_class(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
+
+
+def form_context(site, rules, thread_key, form, reader, parent=None):
+    """What embed/form.html needs: the form, who is signing it, and how else one could sign it."""
+    return {
+        "site": site, "thread_key": thread_key, "form": form, "parent": parent, "reader": reader,
+        "providers": providers_for_site(site, current_app.config["PARLEY_PROVIDERS"]),
+        "guests": rules["guests"],
+    }
 
 
 @bp.get("/<site_key>/form")
 def form_fragment(site_key):
     site = require_site(site_key)
+    reader = bearer_of_request(site).reader
     key = thread_key_arg()
-    form = comment_form(policy.site_policy(site))
+    rules = policy.site_policy(site)
+    form = comment_form(rules, reader)
     parent = None
     parent_id = request.args.get("parent", "")
     if parent_id:
@@ -177,7 +201,7 @@ def form_fragment(site_key):
         if parent is None:
             raise Refusal(404, Notice("error", "The comment you wanted to reply to is no longer available."))
         form.parent.data = str(parent.id)
-    response = make_response(render_template("embed/form.html", site=site, thread_key=key, form=form, parent=parent))
+    response = make_response(render_template("embed/form.html", **form_context(site, rules, key, form, reader, parent)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -199,13 +223,20 @@ def post_comment(site_key):
     site = require_site(site_key)
     readable = form_is_utf8()  # before request.form, which would consume the body
     rules = policy.site_policy(site)
-    form = comment_form(rules, request.form)
-    context = {"site": site, "thread_key": request.args.get("thread", ""), "form": form, "parent": None}
+    bearer = bearer_of_request(site)
+    reader = bearer.reader
+    form = comment_form(rules, reader, request.form)
+    context = form_context(site, rules, request.args.get("thread", ""), form, reader)
     if not from_allowed_origin(site):
         raise Refusal(403, Notice("rejected", "Comments can only be posted from the site's own pages."), context)
     if not readable:
         raise Refusal(400, Notice("error", "Your comment arrived garbled (it isn't UTF-8 text); please send it again."))
     key = thread_key_arg()
+    context["thread_key"] = key
+    if bearer.state == "invalid":
+        raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."), context)
+    if reader is None and rules["guests"] == "deny":
+        raise Refusal(401, Notice("signin", f"Please sign in to comment on {site.name}."), context)
 
     try:
         thread = thread_for_request(site, key)
@@ -227,18 +258,19 @@ def post_comment(site_key):
     draft = Draft(
         thread=thread,
         parent=context["parent"],
-        author_name=form.name.data,
-        author_email=form.email.data,
-        author_website=form.website.data or None,
+        author_name=reader.name if reader else form.name.data,
+        author_email=None if reader else form.email.data,
+        author_website=None if reader else form.website.data or None,
         body_source=form.body.data,
         ip=request.remote_addr,
+        reader=reader,
     )
     verdict = policy.decide(draft, rules)
     if verdict.action == "reject":
         raise Refusal(403, Notice("rejected", "Your comment was not published."), context)
     comment = save_comment(draft, verdict.status)
     if verdict.action == "hold":
-        context["form"] = comment_form(rules)
+        context["form"] = comment_form(rules, reader)
         notice = Notice("held", "Thanks — your comment is awaiting moderation.")
         response = make_response(render_template("embed/form.html", notice=notice, **context), 202)
     else:

@@ -1,0 +1,28 @@
+"""Readers' accounts: one per provider and subject, brought up to date at every sign-in."""
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import Reader
+
+
+def save_reader(provider_name, profile):
+    """The Reader for this provider account, created or updated from `profile`."""
+    def find():
+        return db.session.execute(
+            db.select(Reader).filter_by(provider=provider_name, subject=profile.subject)
+        ).scalar_one_or_none()
+
+    reader = find()
+    if reader is None:
+        reader = Reader(provider=provider_name, subject=profile.subject)
+        db.session.add(reader)
+    reader.name, reader.email, reader.avatar_url = profile.name, profile.email, profile.avatar_url
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same account signed in twice at once: update the row the other request made.
+        db.session.rollback()
+        reader = find()
+        reader.name, reader.email, reader.avatar_url = profile.name, profile.email, profile.avatar_url
+        db.session.commit()
+    return reader
