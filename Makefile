@@ -14,12 +14,16 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.demo: requirements.txt requirements-demo.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-demo.txt
 	touch $@ $(VENV)/.runtime
 
-## run: migrate a SQLite database under instance/, seed the demo, serve Parley and the demo news site
-run: $(VENV)/.runtime
+$(VENV)/.dev: requirements.txt requirements-demo.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.demo $(VENV)/.runtime
+
+## run: migrate a SQLite database under instance/, seed the demo, serve Parley, the demo news site and Demo ID
+run: $(VENV)/.demo
 	$(BIN)/python -m demo
 
 ## test: install what the tests need and run them all (unit, HTTP, SQLite and PostgreSQL, browser)

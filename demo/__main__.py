@@ -1,4 +1,4 @@
-"""`python -m demo` (what `make run` runs): migrate, seed, serve Parley and the news site."""
+"""`python -m demo` (what `make run` runs): migrate, seed, serve Parley, the news site and Demo ID."""
 import argparse
 import os
 import secrets
@@ -26,6 +26,7 @@ def main():
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
     parser.add_argument("--parley-port", type=int, default=5000, help="Parley's port on 127.0.0.1 (default 5000)")
     parser.add_argument("--site-port", type=int, default=8000, help="the news site's port on localhost (default 8000)")
+    parser.add_argument("--id-port", type=int, default=9400, help="the demo sign-in provider's port (default 9400)")
     args = parser.parse_args()
 
     os.environ.setdefault("PARLEY_SECRET_KEY", demo_secret_key())
@@ -33,12 +34,14 @@ def main():
 
     from widget import create_app
 
+    from .provider import create_demo_provider, demo_provider_settings
     from .seed import seed_demo
     from .site import ARTICLE_PATH, create_news_site
 
     parley_url = f"http://127.0.0.1:{args.parley_port}"
     news_url = f"http://localhost:{args.site_port}"
-    parley = create_app()
+    id_url = f"http://127.0.0.1:{args.id_port}"
+    parley = create_app(demo_provider_settings(id_url))
     with parley.app_context():
         upgrade()
         site_key = seed_demo(news_url).key
@@ -47,12 +50,14 @@ def main():
     servers = [
         make_server("127.0.0.1", args.parley_port, parley, threaded=True),
         make_server("127.0.0.1", args.site_port, news, threaded=True),
+        make_server("127.0.0.1", args.id_port, create_demo_provider(), threaded=True),
     ]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"\nParley is serving on   {parley_url}")
     print(f"The demo article is at {news_url}{ARTICLE_PATH}")
-    print("Press Ctrl-C to stop both.\n", flush=True)
+    print(f"Demo ID, the demo's sign-in provider, is at {id_url}")
+    print("Press Ctrl-C to stop them all.\n", flush=True)
     stop = threading.Event()
     # Installed explicitly: a shell that starts us in the background ignores SIGINT.
     for signum in (signal.SIGINT, signal.SIGTERM):

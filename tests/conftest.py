@@ -5,13 +5,15 @@ Each database is fresh for the test session and built by the real migrations;
 each test starts from empty tables.
 """
 import os
+import threading
 import uuid
 
 import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
-from support import SITE_ORIGIN
+from support import SITE_ORIGIN, free_port
+from werkzeug.serving import make_server
 
 from widget import create_app
 from widget.extensions import db
@@ -66,19 +68,72 @@ def migrated_app(database_url):
         db.engine.dispose()
 
 
+def empty_tables():
+    db.session.remove()
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
 @pytest.fixture
 def app(migrated_app):
     """The app, with empty tables; config changes made through monkeypatch are undone."""
     with migrated_app.app_context():
         yield migrated_app
-        db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                db.session.execute(text(f"DELETE FROM {table}"))
-        db.session.commit()
+        empty_tables()
+
+
+@pytest.fixture(scope="session")
+def provider_servers():
+    """Real sign-in servers on 127.0.0.1: the demo's OpenID Connect provider and the
+    Facebook and GitHub stand-ins. Yields (Parley settings for them, the stand-ins)."""
+    from fake_providers import FakeProviders
+
+    from demo.provider import create_demo_provider, demo_provider_settings
+
+    fakes = FakeProviders()
+    oidc_url, fakes_url = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+    servers = [
+        make_server("127.0.0.1", int(oidc_url.rsplit(":", 1)[1]), create_demo_provider(), threaded=True),
+        make_server("127.0.0.1", int(fakes_url.rsplit(":", 1)[1]), fakes.app(), threaded=True),
+    ]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = {
+        **demo_provider_settings(oidc_url),
+        **fakes.settings(fakes_url),
+        # An OpenID Connect provider whose server is down.
+        "PARLEY_OAUTH_DOWN_CLIENT_ID": "down",
+        "PARLEY_OAUTH_DOWN_CLIENT_SECRET": "down",
+        "PARLEY_OAUTH_DOWN_METADATA_URL": f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration",
+    }
+    yield settings, fakes
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def signin_app_once(migrated_app, database_url, provider_servers):
+    settings, _ = provider_servers
+    app = create_app(
+        {"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url, "TESTING": True, **settings}
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def signin_app(signin_app_once, provider_servers):
+    """The app with sign-in providers configured (demo, facebook, github, and one that is down)."""
+    provider_servers[1].reset()
+    with signin_app_once.app_context():
+        yield signin_app_once
+        empty_tables()
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """The site CLI: `flask --app wsgi site create|list|update`."""
 import re
 
+import pytest
+
 from widget.extensions import db
 from widget.models import Site
 from widget.sites import SITE_KEY_PATTERN
@@ -76,3 +78,65 @@ def test_erase_ips_for_cron(app, write):
     assert "Erased the IP address of 1 comment(s) older than 30 days." in result.output
     db.session.refresh(old)
     assert old.ip is None
+
+
+def test_policy_show_prints_every_key_with_defaults(app, site):
+    import tomllib
+
+    result = app.test_cli_runner().invoke(args=["policy", "show", site.key])
+    assert result.exit_code == 0
+    assert tomllib.loads(result.output) == {"text": "", "guests": "allow", "min_length": 2, "max_length": 5000}
+
+
+def test_policy_set_replaces_the_policy_and_bumps_the_site(app, site, tmp_path):
+    import tomllib
+
+    runner = app.test_cli_runner()
+    policy = tmp_path / "policy.toml"
+    policy.write_text('text = "Be kind."\nguests = "deny"\nmax_length = 3000\n')
+    version = site.version
+    result = runner.invoke(args=["policy", "set", site.key, str(policy)])
+    assert result.exit_code == 0, result.output
+    shown = tomllib.loads(runner.invoke(args=["policy", "show", site.key]).output)
+    assert shown == {"text": "Be kind.", "guests": "deny", "min_length": 2, "max_length": 3000}
+    db.session.refresh(site)
+    assert site.version == version + 1
+    # an empty file restores every default; standard input works too
+    assert runner.invoke(args=["policy", "set", site.key, "-"], input="").exit_code == 0
+    assert tomllib.loads(runner.invoke(args=["policy", "show", site.key]).output)["guests"] == "allow"
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ("colour = 'red'\n", "Unknown policy key 'colour'"),
+        ("guests = 'sometimes'\n", "guests must be one of allow, deny"),
+        ("max_length = '5000'\n", "max_length must be an integer"),
+        ("min_length = true\n", "min_length must be an integer"),
+        ("max_length = 20001\n", "max_length must be between"),
+        ("min_length = 0\n", "min_length must be at least 1"),
+        ("min_length = 10\nmax_length = 5\n", "max_length must be between min_length (10)"),
+        ("text = 5\n", "text must be a string"),
+        ("guests = \n", "not valid TOML"),
+    ],
+)
+def test_policy_set_refuses_bad_files_naming_the_key(app, site, tmp_path, toml, message):
+    policy = tmp_path / "policy.toml"
+    policy.write_text(toml)
+    result = app.test_cli_runner().invoke(args=["policy", "set", site.key, str(policy)])
+    assert result.exit_code == 2
+    assert message in result.output
+    db.session.refresh(site)
+    assert "policy" not in site.settings
+
+
+def test_policy_commands_name_a_missing_site(app):
+    assert "No site has the key" in app.test_cli_runner().invoke(args=["policy", "show", "NoSuchKey123"]).output
+
+
+def test_site_keys_never_start_like_a_command_line_option():
+    from widget.sites import new_site_key
+
+    keys = [new_site_key() for _ in range(2000)]
+    assert all(key[0].isalnum() and SITE_KEY_PATTERN.fullmatch(key) for key in keys)
+    assert len(set(keys)) == len(keys)

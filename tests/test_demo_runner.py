@@ -11,18 +11,19 @@ from widget import PROJECT_ROOT
 
 
 def test_demo_serves_both_sites_and_stops_on_ctrl_c(tmp_path):
-    parley_port, site_port = free_port(), free_port()
+    parley_port, site_port, id_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
         "PARLEY_SECRET_KEY": "demo-test",
     }
     demo = subprocess.Popen(
-        [sys.executable, "-m", "demo", "--parley-port", str(parley_port), "--site-port", str(site_port)],
+        [sys.executable, "-m", "demo", "--parley-port", str(parley_port), "--site-port", str(site_port),
+         "--id-port", str(id_port)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:
-        printed = [demo.stdout.readline() for _ in range(4)]
+        printed = [demo.stdout.readline() for _ in range(5)]
         assert f"Parley is serving on   http://127.0.0.1:{parley_port}\n" in printed
         article = next(line.split()[-1] for line in printed if "demo article" in line)
         assert article == f"http://localhost:{site_port}/2026/11/kazakhstan-foreign-policy"
@@ -32,6 +33,10 @@ def test_demo_serves_both_sites_and_stops_on_ctrl_c(tmp_path):
         assert "The foreign policy of Kazakhstan to remain largely unchanged" in page
         with urllib.request.urlopen(f"http://127.0.0.1:{parley_port}/readyz", timeout=10) as ready:
             assert ready.status == 200
+        assert f"Demo ID, the demo's sign-in provider, is at http://127.0.0.1:{id_port}\n" in printed
+        discovery = f"http://127.0.0.1:{id_port}/.well-known/openid-configuration"
+        with urllib.request.urlopen(discovery, timeout=10) as provider:
+            assert provider.status == 200
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=15) == 0
     finally:

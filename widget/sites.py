@@ -69,9 +69,18 @@ def find_site(key):
     return db.session.execute(db.select(Site).filter_by(key=key)).scalar_one_or_none()
 
 
+def new_site_key():
+    """16 URL-safe random characters, never starting with "-" or "_": a key that
+    starts with "-" would read as an option on the command line."""
+    while True:
+        key = secrets.token_urlsafe(12)
+        if key[0].isalnum():
+            return key
+
+
 def create_site(name, origins):
     site = Site(
-        key=secrets.token_urlsafe(12),
+        key=new_site_key(),
         name=check_name(name),
         origins=normalize_origins(origins),
         settings={},

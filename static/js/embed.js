@@ -8,6 +8,9 @@
   var script = document.currentScript || document.querySelector('script[src*="/static/js/embed.js"]');
   if (!script) return;
   var base = script.src.replace(/\/static\/js\/embed\.js(\?.*)?$/, "");
+  var parleyOrigin = new URL(base).origin;
+  var HANDOFF_POLL_MS = 1500;
+  var HANDOFF_POLLS = 200; // five minutes to finish signing in
 
   function pageUrl() {
     var canonical = document.querySelector('link[rel="canonical"]');
@@ -22,9 +25,9 @@
     return url.slice(0, 240) + "#" + (hash >>> 0).toString(16);
   }
 
-  // Fragments come from Parley, but only links back into Parley's embed API are followed.
+  // Fragments come from Parley, but only links back into Parley's embed and sign-in URLs are followed.
   function ours(url) {
-    return typeof url === "string" && url.indexOf(base + "/embed/") === 0;
+    return typeof url === "string" && (url.indexOf(base + "/embed/") === 0 || url.indexOf(base + "/auth/") === 0);
   }
 
   function parse(html) {
@@ -33,8 +36,25 @@
     return template.content;
   }
 
-  function get(url) {
-    return fetch(url, { credentials: "omit", headers: { Accept: "text/html" } });
+  // localStorage may be missing or refuse writes (private windows, storage blocked): sign-in then lasts a page view.
+  var memory = {};
+  var store = {
+    get: function (key) { try { return localStorage.getItem(key); } catch (e) { return memory[key] || null; } },
+    set: function (key, value) { try { localStorage.setItem(key, value); } catch (e) { memory[key] = value; } },
+    remove: function (key) { try { localStorage.removeItem(key); } catch (e) {} delete memory[key]; }
+  };
+
+  function randomSecret() {
+    var bytes = crypto.getRandomValues(new Uint8Array(32));
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  // The hand-off needs SubtleCrypto, which only secure contexts (https, localhost) have.
+  function sha256Hex(text) {
+    if (!window.crypto || !crypto.subtle) return Promise.resolve(null);
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (buffer) {
+      return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    });
   }
 
   function endpoint(site, name, params) {
@@ -69,6 +89,7 @@
     this.host = host;
     this.site = host.dataset.site;
     this.thread = host.dataset.thread || threadKey(pageUrl());
+    this.tokenKey = "parley-token:" + this.site;
     this.root = host.attachShadow({ mode: "open" });
     this.root.innerHTML =
       '<link rel="stylesheet" href="' + base + '/static/css/embed.css">' +
@@ -79,9 +100,27 @@
     this.root.addEventListener("click", this.onClick.bind(this));
     this.root.addEventListener("submit", this.onSubmit.bind(this));
     window.addEventListener("hashchange", this.openLinkedComment.bind(this));
+    window.addEventListener("message", this.onMessage.bind(this));
     this.loadThread(this.threadUrl(this.linkedCommentId()), true);
     this.loadForm();
   }
+
+  // Every request carries the reader's token, if any; a token the server disowns is forgotten.
+  Widget.prototype.fetch = function (url, options) {
+    options = options || {};
+    var token = store.get(this.tokenKey);
+    options.credentials = "omit";
+    options.headers = token ? { Authorization: "Bearer " + token } : {};
+    var self = this;
+    return fetch(url, options).then(function (response) {
+      if (response.headers.get("X-Parley-Token") === "invalid") store.remove(self.tokenKey);
+      return response;
+    });
+  };
+
+  Widget.prototype.get = function (url) {
+    return this.fetch(url);
+  };
 
   Widget.prototype.threadUrl = function (around) {
     var params = {
@@ -104,7 +143,7 @@
 
   Widget.prototype.loadThread = function (url, toLinkedComment) {
     var self = this;
-    return get(url)
+    return this.get(url)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         self.threadSlot.replaceChildren(parse(html));
@@ -114,11 +153,18 @@
       .catch(function () { self.failed(self.threadSlot, "The comments could not be loaded. Please reload the page to try again."); });
   };
 
+  // Reloading the form (after signing in or out) keeps what the reader had typed.
   Widget.prototype.loadForm = function () {
     var self = this;
-    return get(endpoint(this.site, "form", { thread: this.thread }))
+    var typed = this.formSlot.querySelector("textarea");
+    typed = typed ? typed.value : "";
+    return this.get(endpoint(this.site, "form", { thread: this.thread }))
       .then(function (response) { return response.text(); })
-      .then(function (html) { self.formSlot.replaceChildren(self.prepare(parse(html))); })
+      .then(function (html) {
+        self.formSlot.replaceChildren(self.prepare(parse(html)));
+        var textarea = self.formSlot.querySelector("textarea");
+        if (textarea && typed) textarea.value = typed;
+      })
       .catch(function () { self.failed(self.formSlot, "The comment form could not be loaded. Please reload the page to try again."); });
   };
 
@@ -151,9 +197,16 @@
       target.closest(".parley-compose").remove();
       return;
     }
+    if (target.matches("button.parley-logout")) {
+      this.signOut();
+      return;
+    }
     // A modified click (new tab, new window) keeps the browser's meaning; foreign links are left alone.
     if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || !ours(target.href)) return;
-    if (target.matches("a.parley-more")) {
+    if (target.matches("a.parley-login")) {
+      event.preventDefault();
+      this.signIn(target);
+    } else if (target.matches("a.parley-more")) {
       event.preventDefault();
       this.loadMore(target);
     } else if (target.matches("a.parley-sort-link, a.parley-first")) {
@@ -170,7 +223,7 @@
     link.dataset.loading = "yes";
     link.textContent = "Loading…";
     var root = this.root;
-    get(link.href)
+    this.get(link.href)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var page = parse(html);
@@ -205,7 +258,7 @@
     });
     if (link.dataset.loading) return;
     link.dataset.loading = "yes";
-    get(link.href)
+    this.get(link.href)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         link.closest(".parley-actions").after(self.prepare(parse(html)));
@@ -225,7 +278,7 @@
     var compose = form.closest(".parley-compose");
     var button = form.querySelector('[type="submit"]');
     button.disabled = true;
-    fetch(form.action, { method: "POST", credentials: "omit", body: new URLSearchParams(new FormData(form)) })
+    this.fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) })
       .then(function (response) {
         return response.text().then(function (html) { self.answered(response.status, parse(html), form, compose); });
       })
@@ -267,6 +320,63 @@
       message.tabIndex = -1;
       message.focus();
     }
+  };
+
+  // The popup opens at once (a click may open windows; a promise later may not), then goes to the provider.
+  Widget.prototype.signIn = function (link) {
+    var popup = window.open("", "parley-login", "popup,width=520,height=680");
+    var compose = link.closest(".parley-compose");
+    if (!popup) {
+      compose.querySelectorAll(".parley-notice").forEach(function (old) { old.remove(); });
+      link.parentNode.before(notice("signin", "Your browser blocked the sign-in window. Please allow pop-ups for this page and try again."));
+      return;
+    }
+    var self = this;
+    var secret = randomSecret();
+    sha256Hex(secret).then(function (hash) {
+      var url = link.href + "&origin=" + encodeURIComponent(location.origin) + (hash ? "&handoff=" + hash : "");
+      popup.location.href = url;
+      self.pendingSignIn = { secret: hash ? secret : null, polls: 0 };
+      if (hash) self.pollHandoff(self.pendingSignIn);
+    });
+  };
+
+  Widget.prototype.onMessage = function (event) {
+    var data = event.data;
+    if (event.origin !== parleyOrigin || !this.pendingSignIn || !data || data.type !== "parley:login") return;
+    this.signedIn(data);
+  };
+
+  // For a popup cut off from this page (a provider's Cross-Origin-Opener-Policy): ask Parley directly.
+  Widget.prototype.pollHandoff = function (pending) {
+    var self = this;
+    if (this.pendingSignIn !== pending || ++pending.polls > HANDOFF_POLLS) return;
+    fetch(base + "/auth/handoff", {
+      method: "POST", credentials: "omit", body: new URLSearchParams({ site: this.site, secret: pending.secret })
+    })
+      .then(function (response) { return response.status === 200 ? response.json() : null; })
+      .catch(function () { return null; })
+      .then(function (result) {
+        if (result && self.pendingSignIn === pending) self.signedIn(result);
+        else setTimeout(function () { self.pollHandoff(pending); }, HANDOFF_POLL_MS);
+      });
+  };
+
+  Widget.prototype.signedIn = function (result) {
+    this.pendingSignIn = null;
+    if (result.origin !== location.origin || !result.token) return;
+    store.set(this.tokenKey, result.token);
+    this.loadForm();
+  };
+
+  Widget.prototype.signOut = function () {
+    var self = this;
+    this.fetch(base + "/auth/logout?site=" + encodeURIComponent(this.site), { method: "POST" })
+      .catch(function () {})
+      .then(function () {
+        store.remove(self.tokenKey);
+        self.loadForm();
+      });
   };
 
   Widget.prototype.insertComment = function (comment) {

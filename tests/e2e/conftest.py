@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 from support import free_port
 from werkzeug.serving import make_server
 
+from demo.provider import create_demo_provider, demo_provider_settings
 from demo.seed import seed_demo
 from demo.site import ARTICLE_PATH, create_news_site
 from widget import create_app
@@ -34,8 +35,13 @@ class Demo:
         self.parley_url = f"http://127.0.0.1:{free_port()}"
         self.news_url = f"http://localhost:{free_port()}"
         self.article_url = self.news_url + ARTICLE_PATH
+        self.id_url = f"http://127.0.0.1:{free_port()}"
         self.parley = create_app(
-            {"PARLEY_SECRET_KEY": "e2e-secret", "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}"}
+            {
+                "PARLEY_SECRET_KEY": "e2e-secret",
+                "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
+                **demo_provider_settings(self.id_url),
+            }
         )
         with self.parley.app_context():
             upgrade()
@@ -53,6 +59,7 @@ class Demo:
             make_server("127.0.0.1", port(self.parley_url), self.parley, threaded=True),
             make_server("127.0.0.1", port(self.news_url), news, threaded=True),
             make_server("127.0.0.1", port(self.pages_url), pages, threaded=True),
+            make_server("127.0.0.1", port(self.id_url), create_demo_provider(), threaded=True),
         ]
         for server in self.servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()

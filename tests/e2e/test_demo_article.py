@@ -154,3 +154,42 @@ def test_a_held_comment_is_announced_and_its_box_emptied(demo, page, monkeypatch
     expect(held).to_be_focused()
     expect(widget.get_by_role("textbox", name="Comment", exact=True)).to_have_value("")
     expect(widget.locator("article.parley-comment")).to_have_count(0)
+
+
+def test_sign_in_with_demo_id_post_under_that_name_and_sign_out(demo, page):
+    page.goto(demo.article_url)
+    widget = page.locator("#parley-comments")
+    login = widget.locator('a.parley-login[data-provider="demo"]')
+    expect(login).to_have_text("Connect via Demo ID")
+    widget.get_by_role("textbox", name="Comment", exact=True).fill("Written before signing in")
+
+    with page.expect_popup() as popup_info:
+        login.click()
+    popup = popup_info.value
+    popup.get_by_role("button", name="aigerim").click()
+    popup.wait_for_event("close")
+
+    expect(widget.locator(".parley-signed-in")).to_contain_text("Signed in as Aigerim (Demo ID)")
+    expect(widget.get_by_role("textbox", name="Name", exact=True)).to_have_count(0)
+    expect(widget.get_by_role("textbox", name="Comment", exact=True)).to_have_value("Written before signing in")
+    widget.get_by_role("textbox", name="Comment", exact=True).fill("Signed-in thoughts on the multi-vector policy")
+    widget.get_by_role("button", name="Post Comment").click()
+    posted = widget.locator("article.parley-comment", has_text="Signed-in thoughts")
+    expect(posted.locator(".parley-author")).to_have_text("Aigerim (Demo ID)")
+
+    # the sign-in survives a reload: the token lives in this page's own storage
+    page.reload()
+    expect(widget.locator(".parley-signed-in")).to_contain_text("Aigerim (Demo ID)")
+    widget.get_by_role("button", name="Sign out").click()
+    expect(widget.get_by_role("textbox", name="Name", exact=True)).to_be_visible()
+    expect(widget.locator(".parley-signed-in")).to_have_count(0)
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('parley-token:'))") == []
+
+
+def test_a_revoked_token_is_forgotten_and_the_guest_form_returns(demo, page):
+    page.goto(demo.article_url)
+    page.evaluate(f"localStorage.setItem('parley-token:{demo.site_key}', 'not-a-real-token')")
+    page.reload()
+    widget = page.locator("#parley-comments")
+    expect(widget.get_by_role("textbox", name="Name", exact=True)).to_be_visible()
+    page.wait_for_function(f"localStorage.getItem('parley-token:{demo.site_key}') === null")

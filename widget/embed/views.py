@@ -13,7 +13,6 @@ from ..models import Comment, Thread
 from ..providers import providers_for_site
 from ..sites import find_site
 from ..text import parse_id
-from ..tokens import authenticate
 from ..threads import (
     SORTS,
     BadCursor,
@@ -25,6 +24,7 @@ from ..threads import (
     load_page,
     valid_thread_key,
 )
+from ..tokens import authenticate
 from ..urls import external_url
 from . import bp
 from .fragments import markup_version
@@ -173,8 +173,8 @@ def find_parent(thread, parent_id):
 
 
 def comment_form(rules, reader, formdata=None):
-    """A signed-in reader writes only the comment; a guest also says who they are."""
-    form_class = CommentForm if reader else GuestCommentForm
+    """A signed-in reader writes only the comment; a guest, where guests may post, also says who they are."""
+    form_class = CommentForm if reader or rules["guests"] == "deny" else GuestCommentForm
     return form_class(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
 
 

@@ -1,0 +1,372 @@
+"""Signing in: the popup flow against real OAuth servers on 127.0.0.1, and what a token can do.
+
+The demo's OpenID Connect provider (oidc-provider-mock) runs the OIDC flow;
+stand-ins answer as Facebook's and GitHub's servers do. Parley's Authlib
+client is unchanged: only endpoint URLs point at localhost.
+"""
+import hashlib
+import html
+import json
+import re
+import secrets
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from support import OTHER_ORIGIN, SITE_ORIGIN
+
+from widget.auth import views as auth_views
+from widget.extensions import db
+from widget.models import Comment, Reader, ReaderSession, utcnow
+from widget.sites import create_site, set_policy, update_site
+from widget.tokens import digest, revoke_reader_sessions
+
+LOGIN_RESULT = re.compile(r'<script type="application/json" id="parley-login">(.*?)</script>', re.DOTALL)
+
+
+@pytest.fixture
+def site(signin_app):
+    return create_site("Central Asia News", [SITE_ORIGIN, "https://www.news.example.org"])
+
+
+@pytest.fixture
+def popup(signin_app):
+    """The sign-in popup's browser: its cookie jar holds the OAuth state."""
+    return signin_app.test_client()
+
+
+@pytest.fixture
+def page(signin_app):
+    """The article page's requests: no cookies, the page's Origin, maybe a Bearer token."""
+    return signin_app.test_client(use_cookies=False)
+
+
+def start(popup, provider, site, origin=SITE_ORIGIN, handoff=None):
+    params = {"site": site.key, "origin": origin}
+    if handoff:
+        params["handoff"] = handoff
+    return popup.get(f"/auth/{provider}/login", query_string=params)
+
+
+def consent(authorize_url, provider, sub="aigerim"):
+    """The reader at the provider: approve, and come back with the callback URL."""
+    if provider == "demo":
+        answer = requests.post(authorize_url, data={"sub": sub}, allow_redirects=False, timeout=10)
+    else:
+        answer = requests.get(authorize_url, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def back_at_parley(popup, callback_url):
+    parts = urlsplit(callback_url)
+    return popup.get(f"{parts.path}?{parts.query}")
+
+
+def sign_in(popup, provider, site, **options):
+    """The whole popup flow; returns the callback page's answer and its parley:login result."""
+    login = start(popup, provider, site, **options)
+    assert login.status_code == 302, login.text
+    page = back_at_parley(popup, consent(login.headers["Location"], provider))
+    found = LOGIN_RESULT.search(page.text)
+    return page, json.loads(found.group(1)) if found else None
+
+
+def words(response):
+    """The answer's text as a reader reads it (entities decoded)."""
+    return html.unescape(response.text)
+
+
+def bearer(token, origin=SITE_ORIGIN):
+    return {"Authorization": f"Bearer {token}", "Origin": origin}
+
+
+def post(page, site, token=None, thread="article-1", origin=SITE_ORIGIN, **fields):
+    headers = bearer(token, origin) if token else {"Origin": origin}
+    return page.post(f"/embed/{site.key}/comments", query_string={"thread": thread},
+                     data={"body": "Signed thoughts", **fields}, headers=headers)
+
+
+def test_openid_connect_flow_with_state_nonce_and_pkce(popup, page, site):
+    login = start(popup, "demo", site)
+    assert login.status_code == 302
+    authorize = urlsplit(login.headers["Location"])
+    query = {key: values[0] for key, values in parse_qs(authorize.query).items()}
+    assert query["response_type"] == "code" and query["client_id"] == "parley-demo"
+    assert query["redirect_uri"] == "http://localhost/auth/demo/callback"
+    assert set(query["scope"].split()) == {"openid", "email", "profile"}
+    assert len(query["state"]) >= 20 and len(query["nonce"]) >= 20
+    # The 0.3 provider doesn't verify PKCE, so check the request carries it.
+    assert query["code_challenge_method"] == "S256" and re.fullmatch(r"[A-Za-z0-9_-]{43}", query["code_challenge"])
+
+    answer = back_at_parley(popup, consent(login.headers["Location"], "demo"))
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    result = json.loads(LOGIN_RESULT.search(answer.text).group(1))
+    assert result["type"] == "parley:login" and result["origin"] == SITE_ORIGIN
+    assert result["user"] == {"name": "Aigerim (Demo ID)", "avatar": None}
+    assert "/static/js/popup.js" in answer.text
+
+    reader = db.session.execute(db.select(Reader)).scalar_one()
+    assert (reader.provider, reader.subject, reader.email) == ("demo", "aigerim", "aigerim@demo-id.example")
+    session = db.session.execute(db.select(ReaderSession)).scalar_one()
+    assert session.token_hash == hashlib.sha256(result["token"].encode()).hexdigest()
+    assert session.site_id == site.id and session.reader_id == reader.id
+    assert timedelta(days=29) < session.expires - utcnow() <= timedelta(days=30)
+
+
+def test_a_signed_in_reader_comments_under_their_name(popup, page, site):
+    _, result = sign_in(popup, "demo", site)
+    form = page.get(f"/embed/{site.key}/form?thread=article-1", headers=bearer(result["token"]))
+    assert "Signed in as <strong>Aigerim (Demo ID)</strong>" in form.text
+    assert 'name="name"' not in form.text and 'name="email"' not in form.text
+    assert 'class="parley-logout"' in form.text and 'class="parley-login"' not in form.text
+    assert "Authorization" in form.headers["Vary"]
+
+    answer = post(page, site, result["token"], body="Signed thoughts on Astana")
+    assert answer.status_code == 201, answer.text
+    assert '<span class="parley-author">Aigerim (Demo ID)</span>' in answer.text
+    comment = db.session.execute(db.select(Comment)).scalar_one()
+    assert comment.reader.subject == "aigerim" and comment.author_email is None
+    thread = page.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN})
+    assert "Aigerim (Demo ID)" in thread.text
+
+
+def test_the_result_goes_to_the_origin_the_sign_in_started_from(popup, site):
+    _, result = sign_in(popup, "demo", site, origin="https://www.news.example.org")
+    assert result["origin"] == "https://www.news.example.org"
+
+
+@pytest.mark.parametrize(
+    "origin", [OTHER_ORIGIN, "", "null", "https://news.example.org.evil.example", "https://news.example.org/"]
+)
+def test_a_sign_in_from_a_foreign_origin_is_400_and_goes_nowhere(popup, site, origin):
+    answer = start(popup, "demo", site, origin=origin)
+    assert answer.status_code == 400
+    assert "Location" not in answer.headers
+    assert 'class="parley-close"' in answer.text
+
+
+def test_unknown_providers_and_sites_and_providers_the_site_doesnt_offer(popup, site):
+    assert popup.get(f"/auth/nosuch/login?site={site.key}&origin={SITE_ORIGIN}").status_code == 404
+    assert popup.get(f"/auth/demo/login?site=NoSuchSite123&origin={SITE_ORIGIN}").status_code == 404
+    update_site(site, providers=["facebook"])
+    answer = start(popup, "demo", site)
+    assert answer.status_code == 400 and "Location" not in answer.headers
+    assert start(popup, "demo", site, handoff="not-a-hash").status_code == 400
+
+
+def test_forged_missing_and_replayed_state_are_refused(popup, signin_app, site):
+    login = start(popup, "demo", site)
+    callback = consent(login.headers["Location"], "demo")
+    forged = re.sub(r"state=[^&]+", "state=" + secrets.token_urlsafe(20), callback)
+    assert back_at_parley(popup, forged).status_code == 400
+    assert back_at_parley(popup, re.sub(r"&?state=[^&]+", "", callback)).status_code == 400
+    # someone else's browser, without the popup's cookie
+    assert back_at_parley(signin_app.test_client(), callback).status_code == 400
+    first = back_at_parley(popup, callback)
+    assert first.status_code == 200
+    replay = back_at_parley(popup, callback)
+    assert replay.status_code == 400
+    assert "expired or was already used" in replay.text and 'class="parley-close"' in replay.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReaderSession)) == 1
+
+
+def test_a_sign_in_left_too_long_has_expired(popup, site, monkeypatch):
+    login = start(popup, "demo", site)
+    callback = consent(login.headers["Location"], "demo")
+    later = auth_views.time.time() + auth_views.LOGIN_TIMEOUT + 1
+    monkeypatch.setattr(auth_views.time, "time", lambda: later)
+    answer = back_at_parley(popup, callback)
+    assert answer.status_code == 400 and "expired" in answer.text
+
+
+def test_consent_denied_says_so_plainly(popup, site):
+    login = start(popup, "demo", site)
+    denied = requests.post(login.headers["Location"], data={"action": "deny"}, allow_redirects=False, timeout=10)
+    assert "error=access_denied" in denied.headers["Location"]
+    answer = back_at_parley(popup, denied.headers["Location"])
+    assert answer.status_code == 200
+    assert "You didn't sign in with Demo ID" in words(answer) and 'class="parley-close"' in answer.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Reader)) == 0
+
+
+def test_a_provider_that_is_down_gets_a_plain_page(popup, site, caplog):
+    answer = start(popup, "down", site)
+    assert answer.status_code == 502
+    assert "isn't answering right now" in words(answer) and "Location" not in answer.headers
+    assert "discovery or authorization URL failed" in caplog.text
+
+
+@pytest.mark.parametrize("failure, status, expected", [("500", 502, "isn't answering properly"),
+                                                    ("invalid_grant", 502, "didn't complete the sign-in")])
+def test_a_failing_token_endpoint_gets_a_plain_page(popup, site, provider_servers, caplog, failure, status, expected):
+    provider_servers[1].token_failure = failure
+    answer, result = sign_in(popup, "facebook", site)
+    assert answer.status_code == status and expected in words(answer) and result is None
+    assert "facebook" in caplog.text
+
+
+def test_a_failing_profile_api_gets_a_plain_page(popup, site, provider_servers):
+    provider_servers[1].api_failure = "500"
+    answer, result = sign_in(popup, "github", site)
+    assert answer.status_code == 502 and result is None
+
+
+def test_facebook_flow_through_the_graph_api(popup, page, site, provider_servers):
+    answer, result = sign_in(popup, "facebook", site)
+    assert answer.status_code == 200, answer.text
+    provider, request = provider_servers[1].authorize_requests[-1]
+    assert provider == "facebook" and set(request["scope"].split()) == {"public_profile", "email"}
+    assert result["user"] == {"name": "Madi Asanov", "avatar": "https://platform-lookaside.fbsbx.example/madi.jpg"}
+    reader = db.session.execute(db.select(Reader)).scalar_one()
+    assert (reader.subject, reader.email) == ("10220001", "madi@facebook.example")
+    post(page, site, result["token"])
+    thread = page.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN}).text
+    assert '<img class="parley-avatar" src="https://platform-lookaside.fbsbx.example/madi.jpg"' in thread
+    assert 'referrerpolicy="no-referrer"' in thread
+
+
+def test_github_flow_takes_the_primary_verified_email(popup, site):
+    answer, result = sign_in(popup, "github", site)
+    assert answer.status_code == 200, answer.text
+    assert result["user"]["name"] == "octo-aset"
+    reader = db.session.execute(db.select(Reader)).scalar_one()
+    assert (reader.provider, reader.subject, reader.email) == ("github", "583231", "aset@github.example")
+
+
+def test_an_account_without_a_verified_email_is_told_why(popup, site, provider_servers):
+    provider_servers[1].github_emails = [{"email": "a@b.example", "primary": True, "verified": False}]
+    answer, result = sign_in(popup, "github", site)
+    assert answer.status_code == 403 and result is None
+    assert "didn't share a verified email address" in words(answer)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReaderSession)) == 0
+
+
+def test_an_http_picture_is_never_shown(popup, page, site, provider_servers):
+    provider_servers[1].facebook_me["picture"]["data"]["url"] = "http://insecure.example/madi.jpg"
+    _, result = sign_in(popup, "facebook", site)
+    assert result["user"]["avatar"] is None
+    post(page, site, result["token"])
+    thread = page.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN}).text
+    assert "insecure.example" not in thread and ">MA</span>" in thread
+
+
+def test_signing_in_again_updates_the_reader(popup, site, provider_servers):
+    sign_in(popup, "facebook", site)
+    provider_servers[1].facebook_me["name"] = "Madi A."
+    sign_in(popup, "facebook", site)
+    assert [r.name for r in db.session.scalars(db.select(Reader))] == ["Madi A."]
+
+
+def test_a_token_of_one_site_is_refused_on_another(popup, page, site):
+    other = create_site("Another Paper", [OTHER_ORIGIN])
+    _, result = sign_in(popup, "demo", site)
+    refused = post(page, other, result["token"], origin=OTHER_ORIGIN, body="Crossing over")
+    assert refused.status_code == 401
+    assert refused.headers["X-Parley-Token"] == "invalid"
+    assert 'class="parley-notice" data-kind="signin"' in refused.text
+    assert "Crossing over</textarea>" in refused.text
+    thread = page.get(f"/embed/{other.key}/thread?thread=a", headers=bearer(result["token"], OTHER_ORIGIN))
+    assert thread.status_code == 200 and thread.headers["X-Parley-Token"] == "invalid"
+    assert thread.headers["Cache-Control"].startswith("private")
+    assert "X-Parley-Token" in thread.headers["Access-Control-Expose-Headers"]
+
+
+def test_logout_revokes_the_token(page, popup, site):
+    _, result = sign_in(popup, "demo", site)
+    preflight = page.options(f"/auth/logout?site={site.key}", headers={
+        "Origin": SITE_ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    answer = page.post(f"/auth/logout?site={site.key}", headers=bearer(result["token"]))
+    assert answer.status_code == 204 and answer.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    assert post(page, site, result["token"]).status_code == 401
+    assert page.post(f"/auth/logout?site={site.key}", headers=bearer(result["token"])).status_code == 204
+
+
+def test_expired_tokens_are_refused_and_used_ones_slide(page, popup, site):
+    _, result = sign_in(popup, "demo", site)
+    session = db.session.execute(db.select(ReaderSession)).scalar_one()
+    session.last_used = utcnow() - timedelta(hours=2)
+    session.expires = utcnow() + timedelta(days=1)
+    db.session.commit()
+    assert post(page, site, result["token"]).status_code == 201
+    db.session.refresh(session)
+    assert session.expires - utcnow() > timedelta(days=29)
+    session.expires = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert post(page, site, result["token"]).status_code == 401
+
+
+def test_a_ban_revokes_every_session_of_the_reader(page, popup, site):
+    _, first = sign_in(popup, "demo", site)
+    _, second = sign_in(popup, "demo", site)
+    revoke_reader_sessions(db.session.execute(db.select(Reader)).scalar_one())
+    for result in (first, second):
+        assert post(page, site, result["token"]).status_code == 401
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Basic abc", "Bearer " + "x" * 300, "bearer nope"])
+def test_malformed_authorization_headers_are_invalid_tokens(page, site, header):
+    answer = page.post(f"/embed/{site.key}/comments?thread=a", data={"body": "hi there"},
+                       headers={"Origin": SITE_ORIGIN, "Authorization": header})
+    assert answer.status_code == 401 and answer.headers["X-Parley-Token"] == "invalid"
+
+
+def test_the_handoff_gives_the_sign_in_once_to_the_secrets_holder(page, popup, site):
+    secret = secrets.token_urlsafe(32)
+    answer, result = sign_in(popup, "demo", site, handoff=digest(secret))
+    assert answer.status_code == 200
+
+    def collect(secret_value, origin=SITE_ORIGIN):
+        return page.post("/auth/handoff", data={"site": site.key, "secret": secret_value}, headers={"Origin": origin})
+
+    assert collect(secrets.token_urlsafe(32)).status_code == 204
+    stolen = collect(secret, origin=OTHER_ORIGIN)
+    assert stolen.status_code == 403 and "Access-Control-Allow-Origin" not in stolen.headers
+    collected = collect(secret)
+    assert collected.status_code == 200 and collected.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    handed = collected.get_json()
+    assert handed["type"] == "parley:login" and handed["origin"] == SITE_ORIGIN
+    assert handed["user"]["name"] == "Aigerim (Demo ID)" and handed["token"] != result["token"]
+    assert post(page, site, handed["token"]).status_code == 201
+    assert collect(secret).status_code == 204
+    assert page.post("/auth/handoff", data={"site": site.key, "secret": "short"}).status_code == 400
+
+
+def test_guests_may_be_denied(page, popup, site):
+    set_policy(site, {"guests": "deny"})
+    form = page.get(f"/embed/{site.key}/form?thread=a", headers={"Origin": SITE_ORIGIN}).text
+    assert "Sign in to comment." in form and 'name="email"' not in form and 'class="parley-login"' in form
+    refused = post(page, site, body="Let me in", name="Guest", email="g@example.org")
+    assert refused.status_code == 401
+    assert 'class="parley-notice" data-kind="signin"' in refused.text
+    assert "Let me in</textarea>" in refused.text and 'class="parley-login"' in refused.text
+    _, result = sign_in(popup, "demo", site)
+    assert post(page, site, result["token"]).status_code == 201
+
+
+def test_guests_allowed_see_the_form_and_the_buttons_side_by_side(page, site):
+    form = page.get(f"/embed/{site.key}/form?thread=a", headers={"Origin": SITE_ORIGIN}).text
+    assert 'class="parley-login"' in form and 'name="email"' in form and "or comment as a guest" in form
+
+
+def test_buttons_follow_the_sites_choice_and_order(page, site):
+    def buttons():
+        form = page.get(f"/embed/{site.key}/form?thread=a", headers={"Origin": SITE_ORIGIN}).text
+        return re.findall(r'<a class="parley-login" data-provider="(\w+)" href="[^"]+">Connect via ([^<]+)</a>', form)
+
+    assert buttons() == [("demo", "Demo ID"), ("down", "Down"), ("facebook", "Facebook"), ("github", "GitHub")]
+    update_site(site, providers=["github", "twitter", "demo"])
+    assert buttons() == [("github", "GitHub"), ("demo", "Demo ID")]
+    update_site(site, providers=[])
+    assert buttons() == []
+
+
+def test_login_links_are_absolute_and_name_the_site(page, site):
+    form = page.get(f"/embed/{site.key}/form?thread=a", headers={"Origin": SITE_ORIGIN}).text
+    assert f'href="http://localhost/auth/demo/login?site={site.key}"' in form
