@@ -350,3 +350,12 @@ def test_fragments_and_the_policy_page_are_locked_down(reader, client, site):
     page = client.get(f"/embed/{site.key}/policy")
     assert "style-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_policy_page_shows_the_owners_text_and_the_guest_rule(client, site):
+    from widget.sites import set_policy
+
+    set_policy(site, {"text": "Be **kind**. <script>alert(1)</script>", "guests": "deny"})
+    page = client.get(f"/embed/{site.key}/policy").text
+    assert "Be <strong>kind</strong>." in page and "<script>alert" not in page
+    assert "You need to sign in to comment." in page

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from .extensions import db
 from .models import Site
+from .render import render_markdown
 
 SITE_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 PROVIDER_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,39}")
@@ -104,8 +105,12 @@ def update_site(site, name=None, origins=None, providers=None):
 
 
 def set_policy(site, rules):
-    """Store the owner's policy keys (already validated); every fragment of the site goes stale."""
-    site.settings = {**site.settings, "policy": rules}
+    """Store the owner's policy keys (already validated); every fragment of the site goes stale.
+
+    The owner's text is rendered here, once, like a comment: the policy page only shows it.
+    """
+    text_html = render_markdown(rules.get("text", ""))
+    site.settings = {**site.settings, "policy": rules, "policy_text_html": text_html}
     site.version = Site.version + 1
     db.session.commit()
     return site

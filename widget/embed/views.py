@@ -301,4 +301,5 @@ def counts(site_key):
 @bp.get("/<site_key>/policy")
 def policy_page(site_key):
     site = require_site(site_key)
-    return render_template("embed/policy.html", site=site, rules=policy.site_policy(site))
+    owner_text = site.settings.get("policy_text_html", "")
+    return render_template("embed/policy.html", site=site, rules=policy.site_policy(site), owner_text=owner_text)
