@@ -210,10 +210,96 @@ def test_a_failing_token_endpoint_gets_a_plain_page(popup, site, provider_server
     assert "facebook" in caplog.text
 
 
-def test_a_failing_profile_api_gets_a_plain_page(popup, site, provider_servers):
+def test_a_failing_profile_api_gets_a_plain_page(popup, site, provider_servers, caplog):
     provider_servers[1].api_failure = "500"
     answer, result = sign_in(popup, "github", site)
     assert answer.status_code == 502 and result is None
+    assert "isn't answering properly" in words(answer)
+    assert "github token or profile request failed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "emails", [{"email": "a@b.example"}, ["a@b.example"], [{"email": "x" * 250 + "@b.example", "primary": True,
+                                                              "verified": True}]],
+)
+def test_odd_profile_answers_are_plain_pages_never_500(popup, site, provider_servers, emails):
+    provider_servers[1].github_emails = emails
+    answer, result = sign_in(popup, "github", site)
+    assert answer.status_code == 403 and result is None
+
+
+def test_odd_account_ids_are_a_provider_fault(popup, site, provider_servers):
+    provider_servers[1].github_user["id"] = None
+    answer, _ = sign_in(popup, "github", site)
+    assert answer.status_code == 502
+
+
+def test_a_callback_without_a_code_is_a_plain_page(popup, site):
+    login = start(popup, "demo", site)
+    state = parse_qs(urlsplit(login.headers["Location"]).query)["state"][0]
+    answer = popup.get(f"/auth/demo/callback?state={state}")
+    assert answer.status_code == 502 and 'class="parley-close"' in answer.text
+
+
+def test_a_tampered_nonce_fails_the_id_token(popup, site):
+    login = start(popup, "demo", site)
+    state = parse_qs(urlsplit(login.headers["Location"]).query)["state"][0]
+    with popup.session_transaction() as cookie:
+        stored = cookie[f"_state_demo_{state}"]
+        stored["data"]["nonce"] = "not-the-nonce-the-provider-signed"
+        cookie[f"_state_demo_{state}"] = stored
+    answer = back_at_parley(popup, consent(login.headers["Location"], "demo"))
+    assert answer.status_code == 502 and LOGIN_RESULT.search(answer.text) is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReaderSession)) == 0
+
+
+def test_an_origin_removed_while_signing_in_gets_nothing(popup, site):
+    login = start(popup, "demo", site, origin="https://www.news.example.org")
+    update_site(site, origins=[SITE_ORIGIN])
+    answer = back_at_parley(popup, consent(login.headers["Location"], "demo"))
+    assert answer.status_code == 400 and LOGIN_RESULT.search(answer.text) is None
+
+
+def test_abandoned_sign_ins_dont_grow_the_popup_cookie(popup, site):
+    for _ in range(12):
+        start(popup, "demo", site)
+    with popup.session_transaction() as cookie:
+        pending = [key for key in cookie if key.startswith("parley_login_")]
+        states = [key for key in cookie if key.startswith("_state_")]
+    assert len(pending) == auth_views.PENDING_LOGINS_KEPT and len(states) == len(pending)
+    # and the newest still works
+    login = start(popup, "demo", site)
+    assert back_at_parley(popup, consent(login.headers["Location"], "demo")).status_code == 200
+
+
+def test_the_popup_cookie_is_secure_behind_https(signin_app, site, monkeypatch):
+    monkeypatch.setitem(signin_app.config, "SESSION_COOKIE_SECURE", True)
+    answer = start(signin_app.test_client(), "demo", site)
+    assert "Secure" in answer.headers["Set-Cookie"] and "SameSite=Lax" in answer.headers["Set-Cookie"]
+    assert "HttpOnly" in answer.headers["Set-Cookie"]
+
+
+def test_the_cookie_follows_the_public_url(provider_servers, database_url, migrated_app):
+    from widget import create_app
+
+    def cookie_is_secure(public_url):
+        app = create_app({"PARLEY_SECRET_KEY": "x", "PARLEY_DATABASE_URL": database_url,
+                          "PARLEY_PUBLIC_URL": public_url, **provider_servers[0]})
+        return app.config["SESSION_COOKIE_SECURE"]
+
+    assert cookie_is_secure("https://comments.example.org") is True
+    assert cookie_is_secure("http://127.0.0.1:5000") is False
+
+
+def test_a_new_name_shows_at_once_in_cached_threads(popup, page, site, provider_servers):
+    _, result = sign_in(popup, "facebook", site)
+    post(page, site, result["token"])
+    first = page.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN})
+    provider_servers[1].facebook_me["name"] = "Madi A."
+    sign_in(popup, "facebook", site)
+    again = page.get(f"/embed/{site.key}/thread?thread=article-1",
+                     headers={"Origin": SITE_ORIGIN, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and "Madi A." in again.text
 
 
 def test_facebook_flow_through_the_graph_api(popup, page, site, provider_servers):
@@ -317,25 +403,59 @@ def test_malformed_authorization_headers_are_invalid_tokens(page, site, header):
     assert answer.status_code == 401 and answer.headers["X-Parley-Token"] == "invalid"
 
 
-def test_the_handoff_gives_the_sign_in_once_to_the_secrets_holder(page, popup, site):
+CONFIRM = re.compile(r'<form class="parley-handoff" method="post" action="([^"]+)" hidden>.*?name="confirm" value="([^"]+)"', re.DOTALL)
+
+
+def collect(page, site, secret, origin=SITE_ORIGIN):
+    return page.post("/auth/handoff", data={"site": site.key, "secret": secret}, headers={"Origin": origin})
+
+
+def test_a_confirmed_handoff_gives_the_sign_in_once_to_the_secrets_holder(page, popup, site):
     secret = secrets.token_urlsafe(32)
     answer, result = sign_in(popup, "demo", site, handoff=digest(secret))
-    assert answer.status_code == 200
+    action, confirm = CONFIRM.search(answer.text).groups()
+    assert f"signing in to the comments on <strong>{SITE_ORIGIN}</strong>" in answer.text
+    # nothing to collect until the reader confirms in the popup
+    assert collect(page, site, secret).status_code == 204
+    assert popup.post(action, data={"confirm": "forged"}).status_code == 400
+    answer, result = sign_in(popup, "demo", site, handoff=digest(secret))
+    action, confirm = CONFIRM.search(answer.text).groups()
+    confirmed = popup.post(action, data={"confirm": confirm})
+    assert confirmed.status_code == 200 and "Go back to the article" in confirmed.text
 
-    def collect(secret_value, origin=SITE_ORIGIN):
-        return page.post("/auth/handoff", data={"site": site.key, "secret": secret_value}, headers={"Origin": origin})
-
-    assert collect(secrets.token_urlsafe(32)).status_code == 204
-    stolen = collect(secret, origin=OTHER_ORIGIN)
+    assert collect(page, site, secrets.token_urlsafe(32)).status_code == 204
+    stolen = collect(page, site, secret, origin=OTHER_ORIGIN)
     assert stolen.status_code == 403 and "Access-Control-Allow-Origin" not in stolen.headers
-    collected = collect(secret)
+    collected = collect(page, site, secret)
     assert collected.status_code == 200 and collected.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
     handed = collected.get_json()
     assert handed["type"] == "parley:login" and handed["origin"] == SITE_ORIGIN
-    assert handed["user"]["name"] == "Aigerim (Demo ID)" and handed["token"] != result["token"]
+    assert handed["user"]["name"] == "Aigerim (Demo ID)"
     assert post(page, site, handed["token"]).status_code == 201
-    assert collect(secret).status_code == 204
-    assert page.post("/auth/handoff", data={"site": site.key, "secret": "short"}).status_code == 400
+    # the token on the callback page never reached the article, so it no longer works
+    assert post(page, site, result["token"]).status_code == 401
+    assert collect(page, site, secret).status_code == 204
+    assert collect(page, site, "short").status_code == 400
+    # a confirmation can't be replayed
+    assert popup.post(action, data={"confirm": confirm}).status_code == 400
+
+
+def test_an_attacker_who_starts_a_sign_in_with_their_own_secret_gets_nothing(page, popup, signin_app, site):
+    # The attacker's page opens the popup in the victim's browser with a secret the attacker chose.
+    attacker_secret = secrets.token_urlsafe(32)
+    answer, _ = sign_in(popup, "demo", site, handoff=digest(attacker_secret))
+    assert answer.status_code == 200
+    # Without the victim pressing "Finish signing in", there is nothing to collect...
+    assert collect(page, site, attacker_secret).status_code == 204
+    # ...and the attacker can't press it for them: the confirmation needs the popup's own session.
+    action, confirm = CONFIRM.search(answer.text).groups()
+    assert signin_app.test_client().post(action, data={"confirm": confirm}).status_code == 400
+    assert collect(page, site, attacker_secret).status_code == 204
+
+
+def test_a_popup_still_in_touch_with_its_page_offers_no_handoff(popup, site):
+    answer, _ = sign_in(popup, "demo", site)
+    assert CONFIRM.search(answer.text) is None
 
 
 def test_guests_may_be_denied(page, popup, site):

@@ -88,6 +88,8 @@ def load_providers(environ):
     for name, fields in sorted(found.items()):
         if "client_id" not in fields:
             continue
+        if len(name) > 40:
+            raise ConfigError(f"PARLEY_OAUTH_{name.upper()}_*: a provider's name has at most 40 characters.")
         if "client_secret" not in fields:
             raise ConfigError(f"PARLEY_OAUTH_{name.upper()}_CLIENT_SECRET is not set, but its CLIENT_ID is.")
         if name not in ("facebook", "github", "google") and "metadata_url" not in fields:

@@ -38,6 +38,8 @@ OPENID_SCOPE = "openid email profile"
 # Seconds Parley waits for a provider's server before telling the reader it didn't answer.
 PROVIDER_TIMEOUT = 10
 NAME_MAX = 80
+EMAIL_MAX = 254
+SUBJECT_MAX = 255
 AVATAR_URL_MAX = 2048
 
 
@@ -66,7 +68,7 @@ def configured_providers(fields_by_name):
         if kind == "oidc":
             registration["server_metadata_url"] = settings["metadata_url"]
         else:
-            # Facebook wants the client's credentials in the token request's body.
+            # Facebook wants the client's credentials in the token request's body; GitHub takes both.
             client_kwargs["token_endpoint_auth_method"] = "client_secret_post"
             for endpoint in ("authorize_url", "access_token_url", "api_base_url"):
                 registration[endpoint] = settings[endpoint]
@@ -109,46 +111,69 @@ def https_url(url):
 
 
 def an_email(value):
-    return value if isinstance(value, str) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) else None
+    if not isinstance(value, str) or len(value) > EMAIL_MAX:
+        return None
+    return value if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) else None
+
+
+def a_subject(value):
+    """The provider's account id as text; ValueError (a provider fault) if it can't be one."""
+    subject = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not subject or len(subject) > SUBJECT_MAX:
+        raise ValueError(f"unusable account id {value!r}")
+    return subject
 
 
 def profile_from_claims(claims):
-    """An OpenID Connect account, from ID token and userinfo claims."""
-    verified = claims.get("email_verified", True) not in (False, "false")
+    """An OpenID Connect account, from ID token and userinfo claims. Only an address the
+    provider says it verified counts (some send email_verified as the string "true")."""
+    verified = claims.get("email_verified") in (True, "true")
     email = an_email(claims.get("email")) if verified else None
     name = claims.get("name") or claims.get("preferred_username") or claims.get("nickname")
-    return Profile(str(claims["sub"]), clean_name(name, email), email, https_url(claims.get("picture")))
+    name = name if isinstance(name, str) else None
+    return Profile(a_subject(claims.get("sub")), clean_name(name, email), email, https_url(claims.get("picture")))
 
 
 def profile_from_facebook(me):
     """A Facebook account, from the Graph API's me?fields=id,name,email,picture."""
-    picture = ((me.get("picture") or {}).get("data") or {}).get("url")
+    picture = me.get("picture")
+    picture = picture.get("data") if isinstance(picture, dict) else None
+    picture = picture.get("url") if isinstance(picture, dict) else None
     email = an_email(me.get("email"))
-    return Profile(str(me["id"]), clean_name(me.get("name"), email), email, https_url(picture))
+    name = me.get("name") if isinstance(me.get("name"), str) else None
+    return Profile(a_subject(me.get("id")), clean_name(name, email), email, https_url(picture))
 
 
 def profile_from_github(user, emails):
     """A GitHub account, from /user and /user/emails (the primary, verified address)."""
-    primary = next((e.get("email") for e in emails if e.get("primary") and e.get("verified")), None)
+    emails = [e for e in emails if isinstance(e, dict)] if isinstance(emails, list) else []
+    primary = next((e.get("email") for e in emails if e.get("primary") is True and e.get("verified") is True), None)
     email = an_email(primary)
-    return Profile(str(user["id"]), clean_name(user.get("name") or user.get("login"), email), email,
-                   https_url(user.get("avatar_url")))
+    name = next((n for n in (user.get("name"), user.get("login")) if isinstance(n, str) and n.strip()), None)
+    return Profile(a_subject(user.get("id")), clean_name(name, email), email, https_url(user.get("avatar_url")))
+
+
+def api_object(client, path, token, **options):
+    """A JSON object from the provider's API; TypeError for anything else."""
+    answer = client.get(path, token=token, **options)
+    answer.raise_for_status()
+    data = answer.json()
+    if not isinstance(data, dict):
+        raise TypeError(f"{path} answered {type(data).__name__}, not an object")
+    return data
 
 
 def fetch_profile(client, provider, token):
     """Ask the provider who signed in. Raises requests' errors when its API fails."""
     if provider.kind == "facebook":
-        me = client.get("me", params={"fields": "id,name,email,picture"}, token=token)
-        me.raise_for_status()
-        return profile_from_facebook(me.json())
+        return profile_from_facebook(api_object(client, "me", token, params={"fields": "id,name,email,picture"}))
     if provider.kind == "github":
-        user = client.get("user", token=token)
-        user.raise_for_status()
+        user = api_object(client, "user", token)
         emails = client.get("user/emails", token=token)
         emails.raise_for_status()
-        return profile_from_github(user.json(), emails.json())
+        return profile_from_github(user, emails.json())
     claims = dict(token.get("userinfo") or {})
-    if not (claims.get("email") and claims.get("name")):
+    if not (claims.get("email_verified") and claims.get("name")):
         # Some providers keep profile claims out of the ID token; userinfo has them.
         extra = client.userinfo(token=token)
         if str(extra.get("sub")) == str(claims.get("sub")):

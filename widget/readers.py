@@ -1,8 +1,9 @@
 """Readers' accounts: one per provider and subject, brought up to date at every sign-in."""
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import Reader
+from .models import Comment, Reader, Thread
 
 
 def save_reader(provider_name, profile):
@@ -16,6 +17,10 @@ def save_reader(provider_name, profile):
     if reader is None:
         reader = Reader(provider=provider_name, subject=profile.subject)
         db.session.add(reader)
+    elif (reader.name, reader.avatar_url) != (profile.name, profile.avatar_url):
+        # Threads show readers' current names and pictures: cached copies of theirs go stale.
+        commented = select(Comment.thread_id).where(Comment.reader_id == reader.id)
+        db.session.execute(update(Thread).where(Thread.id.in_(commented)).values(version=Thread.version + 1))
     reader.name, reader.email, reader.avatar_url = profile.name, profile.email, profile.avatar_url
     try:
         db.session.commit()

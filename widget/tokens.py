@@ -5,11 +5,13 @@ leaked table nor a log line of hashes lets anyone sign in. Hand-offs let the
 widget collect a sign-in when the popup can't message it (see LoginHandoff).
 """
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .models import LoginHandoff, Reader, ReaderSession, utcnow
@@ -17,24 +19,39 @@ from .models import LoginHandoff, Reader, ReaderSession, utcnow
 # Extending a session on every request would write on every read; once an hour is enough.
 SLIDE_EVERY = timedelta(hours=1)
 HANDOFF_LIFETIME = timedelta(minutes=5)
+# What embed.js makes: 32 random bytes in URL-safe base64, and the SHA-256 hex it sends first.
+HANDOFF_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")
+HANDOFF_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(reader, site, lifetime_days):
-    """A new token for `reader` on `site`."""
+def add_session(reader_id, site_id, lifetime_days):
+    """A new session in the current transaction: (its token, the row)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.add(
-        ReaderSession(
-            token_hash=digest(token), reader_id=reader.id, site_id=site.id,
-            created=now, last_used=now, expires=now + timedelta(days=lifetime_days),
-        )
+    session = ReaderSession(
+        token_hash=digest(token), reader_id=reader_id, site_id=site_id,
+        created=now, last_used=now, expires=now + timedelta(days=lifetime_days),
     )
+    db.session.add(session)
+    return token, session
+
+
+def issue_token(reader, site, lifetime_days):
+    """A new token for `reader` on `site`: (the token, its session row)."""
+    token, session = add_session(reader.id, site.id, lifetime_days)
     db.session.commit()
-    return token
+    return token, session
+
+
+def bearer_token(authorization):
+    """The token of an `Authorization: Bearer ...` value, or None for anything else."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token and len(token) <= 200 else None
 
 
 @dataclass
@@ -50,9 +67,8 @@ def authenticate(authorization, site, lifetime_days):
     """The Bearer of an `Authorization` header value on `site`, sliding a valid session's expiry."""
     if not authorization:
         return Bearer("none")
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 200:
+    token = bearer_token(authorization)
+    if token is None:
         return Bearer("invalid")
     session = db.session.execute(
         db.select(ReaderSession).filter_by(token_hash=digest(token))
@@ -68,38 +84,45 @@ def authenticate(authorization, site, lifetime_days):
 
 
 def revoke_token(authorization):
-    """Revoke the session a Bearer header names; True when there was one to revoke."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return False
-    result = db.session.execute(
-        update(ReaderSession)
-        .where(ReaderSession.token_hash == digest(token.strip()), ReaderSession.revoked.is_(None))
-        .values(revoked=utcnow())
+    """Revoke the session a Bearer header names, if it names one."""
+    token = bearer_token(authorization)
+    if token is not None:
+        revoke(ReaderSession.token_hash == digest(token))
+
+
+def revoke_session(session_id):
+    revoke(ReaderSession.id == session_id)
+
+
+def revoke(condition):
+    db.session.execute(
+        update(ReaderSession).where(condition, ReaderSession.revoked.is_(None)).values(revoked=utcnow())
     )
     db.session.commit()
-    return result.rowcount > 0
 
 
 def revoke_reader_sessions(reader):
     """Sign `reader` out everywhere (a ban does this)."""
-    db.session.execute(
-        update(ReaderSession)
-        .where(ReaderSession.reader_id == reader.id, ReaderSession.revoked.is_(None))
-        .values(revoked=utcnow())
-    )
-    db.session.commit()
+    revoke(ReaderSession.reader_id == reader.id)
 
 
-def leave_handoff(secret_hash, reader, site, origin):
-    """Park a finished sign-in for the widget holding the secret behind `secret_hash`."""
+def leave_handoff(secret_hash, reader_id, site_id, origin):
+    """Park a finished sign-in for the widget holding the secret behind `secret_hash`.
+
+    False when that hash was used before: a secret serves one sign-in.
+    """
     now = utcnow()
     db.session.execute(delete(LoginHandoff).where(LoginHandoff.expires < now))
     db.session.add(
-        LoginHandoff(secret_hash=secret_hash, reader_id=reader.id, site_id=site.id, origin=origin,
+        LoginHandoff(secret_hash=secret_hash, reader_id=reader_id, site_id=site_id, origin=origin,
                      expires=now + HANDOFF_LIFETIME)
     )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
 
 
 def find_handoff(secret):
@@ -112,11 +135,15 @@ def find_handoff(secret):
     return handoff
 
 
-def take_handoff(handoff, site, lifetime_days):
-    """Turn a hand-off into a token, once: the row is gone afterwards; None if another took it."""
-    reader = handoff.reader
+def take_handoff(handoff, lifetime_days):
+    """Turn a hand-off into a token, once, in one transaction; None if another request took it."""
+    reader_id, site_id = handoff.reader_id, handoff.site_id
     taken = db.session.execute(
         delete(LoginHandoff).where(LoginHandoff.id == handoff.id).execution_options(synchronize_session=False)
     ).rowcount
+    if not taken:
+        db.session.rollback()
+        return None
+    token, _ = add_session(reader_id, site_id, lifetime_days)
     db.session.commit()
-    return issue_token(reader, site, lifetime_days) if taken else None
+    return token

@@ -10,7 +10,7 @@
   var base = script.src.replace(/\/static\/js\/embed\.js(\?.*)?$/, "");
   var parleyOrigin = new URL(base).origin;
   var HANDOFF_POLL_MS = 1500;
-  var HANDOFF_POLLS = 200; // five minutes to finish signing in
+  var HANDOFF_POLLS = 400; // ten minutes, the server's limit for finishing a sign-in
 
   function pageUrl() {
     var canonical = document.querySelector('link[rel="canonical"]');
@@ -118,10 +118,6 @@
     });
   };
 
-  Widget.prototype.get = function (url) {
-    return this.fetch(url);
-  };
-
   Widget.prototype.threadUrl = function (around) {
     var params = {
       thread: this.thread,
@@ -143,7 +139,7 @@
 
   Widget.prototype.loadThread = function (url, toLinkedComment) {
     var self = this;
-    return this.get(url)
+    return this.fetch(url)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         self.threadSlot.replaceChildren(parse(html));
@@ -158,7 +154,7 @@
     var self = this;
     var typed = this.formSlot.querySelector("textarea");
     typed = typed ? typed.value : "";
-    return this.get(endpoint(this.site, "form", { thread: this.thread }))
+    return this.fetch(endpoint(this.site, "form", { thread: this.thread }))
       .then(function (response) { return response.text(); })
       .then(function (html) {
         self.formSlot.replaceChildren(self.prepare(parse(html)));
@@ -169,8 +165,12 @@
   };
 
   // Server-side messages are the ones that count: show them rather than the browser's.
+  // Sign-in links learn this page's origin, so even one opened in a new tab can start.
   Widget.prototype.prepare = function (fragment) {
     fragment.querySelectorAll("form.parley-form").forEach(function (form) { form.noValidate = true; });
+    fragment.querySelectorAll("a.parley-login").forEach(function (link) {
+      link.href += "&origin=" + encodeURIComponent(location.origin);
+    });
     return fragment;
   };
 
@@ -223,7 +223,7 @@
     link.dataset.loading = "yes";
     link.textContent = "Loading…";
     var root = this.root;
-    this.get(link.href)
+    this.fetch(link.href)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var page = parse(html);
@@ -258,7 +258,7 @@
     });
     if (link.dataset.loading) return;
     link.dataset.loading = "yes";
-    this.get(link.href)
+    this.fetch(link.href)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         link.closest(".parley-actions").after(self.prepare(parse(html)));
@@ -333,17 +333,21 @@
     }
     var self = this;
     var secret = randomSecret();
-    sha256Hex(secret).then(function (hash) {
-      var url = link.href + "&origin=" + encodeURIComponent(location.origin) + (hash ? "&handoff=" + hash : "");
-      popup.location.href = url;
-      self.pendingSignIn = { secret: hash ? secret : null, polls: 0 };
-      if (hash) self.pollHandoff(self.pendingSignIn);
-    });
+    sha256Hex(secret)
+      .catch(function () { return null; })
+      .then(function (hash) {
+        popup.location.href = link.href + (hash ? "&handoff=" + hash : "");
+        self.pendingSignIn = { popup: popup, secret: secret, polls: 0 };
+        if (hash) self.pollHandoff(self.pendingSignIn);
+      });
   };
 
   Widget.prototype.onMessage = function (event) {
     var data = event.data;
-    if (event.origin !== parleyOrigin || !this.pendingSignIn || !data || data.type !== "parley:login") return;
+    var pending = this.pendingSignIn;
+    if (event.origin !== parleyOrigin || !pending || event.source !== pending.popup) return;
+    if (!data || data.type !== "parley:login") return;
+    event.source.postMessage({ type: "parley:ack" }, parleyOrigin);
     this.signedIn(data);
   };
 
@@ -354,11 +358,17 @@
     fetch(base + "/auth/handoff", {
       method: "POST", credentials: "omit", body: new URLSearchParams({ site: this.site, secret: pending.secret })
     })
-      .then(function (response) { return response.status === 200 ? response.json() : null; })
-      .catch(function () { return null; })
+      .then(function (response) {
+        // 204: not finished yet; anything else but 200 will not change by asking again.
+        if (response.status === 204) return "wait";
+        return response.status === 200 ? response.json() : null;
+      })
+      .catch(function () { return "wait"; })
       .then(function (result) {
-        if (result && self.pendingSignIn === pending) self.signedIn(result);
-        else setTimeout(function () { self.pollHandoff(pending); }, HANDOFF_POLL_MS);
+        if (self.pendingSignIn !== pending) return;
+        if (result === "wait") setTimeout(function () { self.pollHandoff(pending); }, HANDOFF_POLL_MS);
+        else if (result) self.signedIn(result);
+        else self.pendingSignIn = null;
       });
   };
 
@@ -366,7 +376,7 @@
     this.pendingSignIn = null;
     if (result.origin !== location.origin || !result.token) return;
     store.set(this.tokenKey, result.token);
-    this.loadForm();
+    this.reloadForms();
   };
 
   Widget.prototype.signOut = function () {
@@ -375,8 +385,26 @@
       .catch(function () {})
       .then(function () {
         store.remove(self.tokenKey);
-        self.loadForm();
+        self.reloadForms();
       });
+  };
+
+  // After signing in or out every open form changes (fields, buttons), keeping its text.
+  Widget.prototype.reloadForms = function () {
+    var self = this;
+    this.loadForm();
+    this.threadSlot.querySelectorAll(".parley-compose[data-parent]").forEach(function (compose) {
+      var typed = compose.querySelector("textarea").value;
+      self.fetch(endpoint(self.site, "form", { thread: self.thread, parent: compose.dataset.parent }))
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+        .then(function (html) {
+          var fragment = self.prepare(parse(html));
+          var textarea = fragment.querySelector("textarea");
+          if (textarea) textarea.value = typed;
+          compose.replaceWith(fragment);
+        })
+        .catch(function () {});
+    });
   };
 
   Widget.prototype.insertComment = function (comment) {

@@ -1,13 +1,31 @@
-/* Parley's sign-in popup: hand the result to the page that opened it, then close.
- * The result goes only to the origin the sign-in started from (checked by the
- * server against the site's registered origins). */
+/* Parley's sign-in popup: hand the result to the page that opened it, close when it answers.
+ * The result goes only to the origin the sign-in started from (checked by the server
+ * against the site's registered origins). A popup cut off from its page (a provider's
+ * Cross-Origin-Opener-Policy) offers the confirmation that leaves the sign-in for the
+ * widget to collect instead. */
 (function () {
   "use strict";
+  var ACK_WAIT_MS = 3000;
   var close = document.querySelector(".parley-close");
   if (close) close.addEventListener("click", function () { window.close(); });
   var data = document.getElementById("parley-login");
-  if (!data || !window.opener) return; // no opener: the widget collects the sign-in by hand-off
+  if (!data) return;
   var result = JSON.parse(data.textContent);
+
+  function lostTouch() {
+    var waiting = document.querySelector(".parley-popup-waiting");
+    if (waiting) waiting.hidden = true;
+    var confirm = document.querySelector("form.parley-handoff");
+    (confirm || document.querySelector(".parley-popup-lost")).hidden = false;
+  }
+
+  if (!window.opener) return lostTouch();
+  var timer = setTimeout(lostTouch, ACK_WAIT_MS);
+  window.addEventListener("message", function (event) {
+    if (event.origin === result.origin && event.data && event.data.type === "parley:ack") {
+      clearTimeout(timer);
+      window.close();
+    }
+  });
   window.opener.postMessage(result, result.origin);
-  window.close();
 })();

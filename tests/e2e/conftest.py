@@ -26,6 +26,15 @@ from widget.threads import get_or_create_thread
 CHROMIUM = "/usr/bin/chromium"
 
 
+def with_coop(app):
+    """`app` answering with Cross-Origin-Opener-Policy: same-origin, as some providers do."""
+    def wsgi(environ, start_response):
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("Cross-Origin-Opener-Policy", "same-origin")], exc_info)
+        return app(environ, start)
+    return wsgi
+
+
 def port(url):
     return int(url.rsplit(":", 1)[1])
 
@@ -36,11 +45,17 @@ class Demo:
         self.news_url = f"http://localhost:{free_port()}"
         self.article_url = self.news_url + ARTICLE_PATH
         self.id_url = f"http://127.0.0.1:{free_port()}"
+        # The same provider behind Cross-Origin-Opener-Policy, which cuts a popup off from its opener.
+        self.severing_id_url = f"http://127.0.0.1:{free_port()}"
+        severing = {key.replace("_DEMO_", "_SEVERING_"): value
+                    for key, value in demo_provider_settings(self.severing_id_url).items()}
+        severing["PARLEY_OAUTH_SEVERING_LABEL"] = "Severing ID"
         self.parley = create_app(
             {
                 "PARLEY_SECRET_KEY": "e2e-secret",
                 "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
                 **demo_provider_settings(self.id_url),
+                **severing,
             }
         )
         with self.parley.app_context():
@@ -60,6 +75,7 @@ class Demo:
             make_server("127.0.0.1", port(self.news_url), news, threaded=True),
             make_server("127.0.0.1", port(self.pages_url), pages, threaded=True),
             make_server("127.0.0.1", port(self.id_url), create_demo_provider(), threaded=True),
+            make_server("127.0.0.1", port(self.severing_id_url), with_coop(create_demo_provider()), threaded=True),
         ]
         for server in self.servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()

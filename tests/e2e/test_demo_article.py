@@ -1,4 +1,6 @@
 """What a reader sees and does on the demo article, in a real browser."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -193,3 +195,34 @@ def test_a_revoked_token_is_forgotten_and_the_guest_form_returns(demo, page):
     widget = page.locator("#parley-comments")
     expect(widget.get_by_role("textbox", name="Name", exact=True)).to_be_visible()
     page.wait_for_function(f"localStorage.getItem('parley-token:{demo.site_key}') === null")
+
+
+def test_a_popup_cut_off_by_the_provider_hands_the_sign_in_over_once_confirmed(demo, page):
+    page.goto(demo.article_url)
+    widget = page.locator("#parley-comments")
+    with page.expect_popup() as popup_info:
+        widget.locator('a.parley-login[data-provider="severing"]').click()
+    popup = popup_info.value
+    popup.get_by_role("button", name="daniyar").click()
+    finish = popup.get_by_role("button", name=re.compile("Finish signing in on"))
+    expect(finish).to_be_visible()
+    expect(widget.locator(".parley-signed-in")).to_have_count(0)
+    finish.click()
+    expect(popup.get_by_text("Go back to the article")).to_be_visible()
+    expect(widget.locator(".parley-signed-in")).to_contain_text("Signed in as Daniyar (Demo ID)", timeout=10000)
+
+
+def test_an_open_reply_form_follows_the_sign_in_and_keeps_its_text(demo, page):
+    parent = demo.write("e2e-reply-signin", "Sign in and answer me")
+    page.goto(demo.host_page("reply-signin", "e2e-reply-signin"))
+    widget = page.locator("#parley-comments")
+    comment = widget.locator(f"#parley-c{parent}")
+    comment.get_by_role("link", name="Reply").click()
+    reply = comment.locator(".parley-compose")
+    reply.get_by_role("textbox", name="Comment", exact=True).fill("My half-written answer")
+    with page.expect_popup() as popup_info:
+        reply.locator('a.parley-login[data-provider="demo"]').click()
+    popup_info.value.get_by_role("button", name="aigerim").click()
+    expect(reply.locator(".parley-signed-in")).to_contain_text("Aigerim (Demo ID)")
+    expect(reply.get_by_role("textbox", name="Name", exact=True)).to_have_count(0)
+    expect(reply.get_by_role("textbox", name="Comment", exact=True)).to_have_value("My half-written answer")

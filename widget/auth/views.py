@@ -3,15 +3,25 @@
 login checks the site and the host page's origin, then sends the popup to the
 provider; callback finishes the OAuth flow, creates the reader's token and
 renders a page that posts it to the host page (window.opener) with exactly the
-registered origin as target. When a provider's Cross-Origin-Opener-Policy has
-cut the popup off from its opener, the widget collects the sign-in from
-/auth/handoff with a secret only it knows. Every failure is a page in plain
-words with a close button; the details go to the log.
+registered origin as target, and closes once the widget acknowledges it.
+
+When a provider's Cross-Origin-Opener-Policy has cut the popup off from its
+opener, the page instead asks the reader to confirm, with a button, that they
+are finishing a sign-in on that site; only then is the sign-in left for the
+widget to collect from /auth/handoff with the secret it made. The button is
+what stops an attacker from starting a sign-in in a victim's browser with a
+secret of the attacker's own: the victim sees whose comments they would sign
+in to, and the confirming POST can only come from the popup (its session
+cookie is SameSite=Lax and the form carries a session-bound token).
+
+Every failure is a page in plain words with a close button; details go to the log.
 """
-import re
+import hmac
+import secrets
 import time
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import current_app, jsonify, make_response, redirect, render_template, request, session
 from joserfc.errors import JoseError
@@ -20,18 +30,30 @@ from ..cors import grant_cors
 from ..providers import fetch_profile, providers_for_site
 from ..readers import save_reader
 from ..sites import find_site
-from ..tokens import find_handoff, issue_token, leave_handoff, revoke_token, take_handoff
+from ..tokens import (
+    HANDOFF_HASH,
+    HANDOFF_SECRET,
+    find_handoff,
+    issue_token,
+    leave_handoff,
+    revoke_session,
+    revoke_token,
+    take_handoff,
+)
 from ..urls import external_url
 from . import bp
 
 LOGIN_KEY = "parley_login_"
+HANDOFF_KEY = "parley_handoff"
 # A reader who hasn't come back from the provider after this many seconds starts again.
 LOGIN_TIMEOUT = 600
-SECRET_HASH = re.compile(r"[0-9a-f]{64}")
+# Sign-ins begun and abandoned that the popup's cookie remembers (it must stay under 4 KB).
+PENDING_LOGINS_KEPT = 4
 POPUP_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src https:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+EXPIRED = "This sign-in has expired or was already used. Close this window and start again from the article."
 
 
 @bp.after_request
@@ -64,10 +86,17 @@ def oauth_client(provider):
 
 
 def forget_stale_logins():
-    """Drop abandoned sign-ins from the session, so the cookie stays small."""
+    """Drop expired and surplus sign-ins, with Authlib's state for them, so the cookie stays small."""
+    pending = sorted(
+        ((value.get("started", 0), key) for key, value in session.items() if key.startswith(LOGIN_KEY)),
+        reverse=True,
+    )
     cutoff = time.time() - LOGIN_TIMEOUT
-    for key in [k for k, v in session.items() if k.startswith(LOGIN_KEY) and v.get("started", 0) < cutoff]:
-        session.pop(key)
+    for rank, (started, key) in enumerate(pending):
+        if started < cutoff or rank >= PENDING_LOGINS_KEPT - 1:
+            state = key[len(LOGIN_KEY):]
+            provider = session.pop(key).get("provider", "")
+            session.pop(f"_state_{provider}_{state}", None)
 
 
 @bp.get("/<provider_name>/login")
@@ -87,14 +116,15 @@ def login(provider_name):
     if provider not in providers_for_site(site, current_app.config["PARLEY_PROVIDERS"]):
         return failed(400, f"{site.name} doesn't offer sign-in with {provider.label}.")
     handoff = request.args.get("handoff") or None
-    if handoff is not None and not SECRET_HASH.fullmatch(handoff):
+    if handoff is not None and not HANDOFF_HASH.fullmatch(handoff):
         return failed(400, "This sign-in link is malformed. Close this window and try again from the article.")
 
     client = oauth_client(provider)
     redirect_uri = external_url("auth.callback", provider_name=provider.name)
     try:
         authorization = client.create_authorization_url(redirect_uri)
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, RuntimeError) as error:
+        # RuntimeError: a discovery document without an authorization endpoint.
         return failed(
             502, f"{provider.label} isn't answering right now. Please try again in a few minutes.",
             detail=f"{provider.name} discovery or authorization URL failed: {error!r}",
@@ -102,7 +132,7 @@ def login(provider_name):
     client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
     forget_stale_logins()
     session[LOGIN_KEY + authorization["state"]] = {
-        "site": site.key, "origin": origin, "handoff": handoff, "started": time.time(),
+        "provider": provider.name, "site": site.key, "origin": origin, "handoff": handoff, "started": time.time(),
     }
     return redirect(authorization["url"])
 
@@ -127,21 +157,24 @@ def callback(provider_name):
     stale = pending is None or time.time() - pending["started"] > LOGIN_TIMEOUT
     if stale:
         client.framework.clear_state_data(session, state)
-        return failed(400, "This sign-in has expired or was already used. "
-                      "Close this window and start again from the article.",
-                      detail=f"{provider.name} callback with unknown, replayed or expired state")
+        return failed(400, EXPIRED, detail=f"{provider.name} callback with unknown, replayed or expired state")
+    # The site and its origins may have changed while the reader was at the provider.
+    site = find_site(pending["site"])
+    if site is None or not site.allows_origin(pending["origin"]):
+        client.framework.clear_state_data(session, state)
+        return failed(400, "This comment section no longer accepts sign-ins from that page.",
+                      detail=f"callback for site {pending['site']} and origin {pending['origin']!r}: gone")
 
     try:
         token = client.authorize_access_token()
         profile = fetch_profile(client, provider, token)
     except MismatchingStateError:
-        return failed(400, "This sign-in has expired or was already used. "
-                      "Close this window and start again from the article.",
-                      detail=f"{provider.name} callback with mismatching state")
+        return failed(400, EXPIRED, detail=f"{provider.name} callback with mismatching state")
     except OAuthError as error:
         return failed(502, f"{provider.label} didn't complete the sign-in. Please try again.",
                       detail=f"{provider.name} token exchange refused: {error.error} {error.description}")
-    except (requests.RequestException, JoseError, ValueError, KeyError, TypeError) as error:
+    except (AuthlibBaseError, requests.RequestException, JoseError, ValueError, KeyError, TypeError) as error:
+        # AuthlibBaseError: a callback without a code, an ID token that fails validation...
         return failed(502, f"{provider.label} isn't answering properly right now. Please try again later.",
                       detail=f"{provider.name} token or profile request failed: {error!r}")
     if profile.email is None:
@@ -149,16 +182,17 @@ def callback(provider_name):
                       "commenting needs (moderators may have to reach you; it is never shown). Allow Parley "
                       "to see your email address, or use another way to sign in.",
                       detail=f"{provider.name} account {profile.subject} has no verified email")
-    site = find_site(pending["site"])
-    if site is None:
-        return failed(400, "This comment section is no longer registered with Parley.")
-
     reader = save_reader(provider.name, profile)
-    reader_token = issue_token(reader, site, current_app.config["PARLEY_READER_SESSION_DAYS"])
+    reader_token, reader_session = issue_token(reader, site, current_app.config["PARLEY_READER_SESSION_DAYS"])
+    confirm = None
     if pending["handoff"]:
-        leave_handoff(pending["handoff"], reader, site, pending["origin"])
+        confirm = secrets.token_urlsafe(16)
+        session[HANDOFF_KEY] = {
+            "hash": pending["handoff"], "reader": reader.id, "site": site.key, "origin": pending["origin"],
+            "session": reader_session.id, "confirm": confirm, "at": time.time(),
+        }
     result = login_result(reader_token, pending["origin"], reader)
-    return render_template("auth/callback.html", result=result, reader=reader)
+    return render_template("auth/callback.html", result=result, reader=reader, site=site, confirm=confirm)
 
 
 def login_result(token, origin, reader):
@@ -171,12 +205,31 @@ def login_result(token, origin, reader):
     }
 
 
+@bp.post("/handoff/confirm")
+def confirm_handoff():
+    """The reader, in a popup cut off from the article, confirms: leave the sign-in for the widget."""
+    pending = session.pop(HANDOFF_KEY, None)
+    given = request.form.get("confirm", "")
+    if pending is None or not hmac.compare_digest(given, pending["confirm"]) \
+            or time.time() - pending["at"] > LOGIN_TIMEOUT:
+        return failed(400, EXPIRED, detail="hand-off confirmation without a matching sign-in")
+    site = find_site(pending["site"])
+    if site is None or not site.allows_origin(pending["origin"]):
+        return failed(400, "This comment section no longer accepts sign-ins from that page.")
+    if not leave_handoff(pending["hash"], pending["reader"], site.id, pending["origin"]):
+        return failed(400, EXPIRED, detail="hand-off hash used twice")
+    # The token on the callback page never reached the article: only the hand-off's will be used.
+    revoke_session(pending["session"])
+    return popup_page(200, "Signed in", f"Go back to the article on {pending['origin']}: "
+                      "it signs you in within a few seconds. You can close this window.")
+
+
 @bp.post("/handoff")
 def handoff():
     """200 and the sign-in for the holder of `secret`; 204 while there is none (yet)."""
     site = find_site(request.form.get("site", ""))
     secret = request.form.get("secret", "")
-    if site is None or not 32 <= len(secret) <= 128:
+    if site is None or not HANDOFF_SECRET.fullmatch(secret):
         return grant_cors(jsonify(error="Give the site key and the hand-off secret."), site), 400
     found = find_handoff(secret)
     if found is None:
@@ -184,7 +237,7 @@ def handoff():
     if found.site_id != site.id or found.origin != request.headers.get("Origin"):
         return grant_cors(jsonify(error="This sign-in belongs to another page."), site), 403
     origin, reader = found.origin, found.reader
-    token = take_handoff(found, site, current_app.config["PARLEY_READER_SESSION_DAYS"])
+    token = take_handoff(found, current_app.config["PARLEY_READER_SESSION_DAYS"])
     if token is None:
         return grant_cors(make_response("", 204), site)
     return grant_cors(jsonify(login_result(token, origin, reader)), site)
