@@ -10,6 +10,7 @@ import uuid
 
 import psycopg
 import pytest
+from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import text
 from support import SITE_ORIGIN, free_port
@@ -17,8 +18,13 @@ from werkzeug.serving import make_server
 
 from widget import create_app
 from widget.extensions import db
-from widget.sites import create_site
+from widget.sites import create_site, set_policy
 
+# Tests post many comments quickly; the tests of limits set their own.
+GENEROUS_LIMITS = {
+    name: "100000 per second"
+    for name in ("PARLEY_LIMIT_COMMENT", "PARLEY_LIMIT_COMMENT_IP", "PARLEY_LIMIT_SIGNIN", "PARLEY_LIMIT_READ")
+}
 POSTGRES_ADMIN_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -59,6 +65,7 @@ def migrated_app(database_url):
             "PARLEY_SECRET_KEY": "test-secret",
             "PARLEY_DATABASE_URL": database_url,
             "TESTING": True,
+            **GENEROUS_LIMITS,
         }
     )
     with app.app_context():
@@ -69,6 +76,7 @@ def migrated_app(database_url):
 
 
 def empty_tables():
+    current_app.extensions["parley_limits"].reset()
     db.session.remove()
     tables = [table.name for table in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
@@ -120,7 +128,8 @@ def provider_servers():
 def signin_app_once(migrated_app, database_url, provider_servers):
     settings, _ = provider_servers
     app = create_app(
-        {"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url, "TESTING": True, **settings}
+        {"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url, "TESTING": True,
+         **GENEROUS_LIMITS, **settings}
     )
     yield app
     with app.app_context():
@@ -143,7 +152,9 @@ def client(app):
 
 @pytest.fixture
 def site(app):
-    return create_site("Central Asia News", [SITE_ORIGIN])
+    """A registered site whose form stamp check is off: tests post the moment they ask.
+    The tests of that check turn it on."""
+    return set_policy(create_site("Central Asia News", [SITE_ORIGIN]), {"min_submit_seconds": 0})
 
 
 class Reader:

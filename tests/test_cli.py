@@ -5,6 +5,7 @@ import pytest
 
 from widget.extensions import db
 from widget.models import Site
+from widget.policy import DEFAULT_POLICY
 from widget.sites import SITE_KEY_PATTERN
 
 
@@ -85,7 +86,7 @@ def test_policy_show_prints_every_key_with_defaults(app, site):
 
     result = app.test_cli_runner().invoke(args=["policy", "show", site.key])
     assert result.exit_code == 0
-    assert tomllib.loads(result.output) == {"text": "", "guests": "allow", "min_length": 2, "max_length": 5000}
+    assert tomllib.loads(result.output) == {**DEFAULT_POLICY, "min_submit_seconds": 0}
 
 
 def test_policy_set_replaces_the_policy_and_bumps_the_site(app, site, tmp_path):
@@ -98,7 +99,7 @@ def test_policy_set_replaces_the_policy_and_bumps_the_site(app, site, tmp_path):
     result = runner.invoke(args=["policy", "set", site.key, str(policy)])
     assert result.exit_code == 0, result.output
     shown = tomllib.loads(runner.invoke(args=["policy", "show", site.key]).output)
-    assert shown == {"text": "Be kind.", "guests": "deny", "min_length": 2, "max_length": 3000}
+    assert shown == {**DEFAULT_POLICY, "text": "Be kind.", "guests": "deny", "max_length": 3000}
     db.session.refresh(site)
     assert site.version == version + 1
     # an empty file restores every default; standard input works too
@@ -110,7 +111,15 @@ def test_policy_set_replaces_the_policy_and_bumps_the_site(app, site, tmp_path):
     "toml, message",
     [
         ("colour = 'red'\n", "Unknown policy key 'colour'"),
-        ("guests = 'sometimes'\n", "guests must be one of allow, deny"),
+        ("guests = 'sometimes'\n", "guests must be one of allow, premoderate, deny"),
+        ("suspect_action = 'ban'\n", "suspect_action must be one of hold, flag"),
+        ("shouting = true\n", "shouting must be a string"),
+        ("premoderate_all = 1\n", "premoderate_all must be true or false"),
+        ("trusted_after = -1\n", "trusted_after must be 0 or more"),
+        ("banned_words = 'idiot'\n", "banned_words must be a list"),
+        ("banned_words = ['two words']\n", "banned_words: 'two words' is not a word"),
+        ("suspect_words = [3]\n", "suspect_words: 3 is not a word"),
+        ("blocked_domains = ['https://evil.example/x']\n", "blocked_domains: 'https://evil.example/x' is not a domain"),
         ("max_length = '5000'\n", "max_length must be an integer"),
         ("min_length = true\n", "min_length must be an integer"),
         ("max_length = 20001\n", "max_length must be between"),
@@ -127,7 +136,7 @@ def test_policy_set_refuses_bad_files_naming_the_key(app, site, tmp_path, toml, 
     assert result.exit_code == 2
     assert message in result.output
     db.session.refresh(site)
-    assert "policy" not in site.settings
+    assert site.settings["policy"] == {"min_submit_seconds": 0}
 
 
 def test_policy_commands_name_a_missing_site(app):

@@ -4,7 +4,6 @@ import re
 import pytest
 from support import OTHER_ORIGIN, SITE_ORIGIN
 
-from widget import policy
 from widget.extensions import db
 from widget.models import Comment, Thread
 
@@ -216,29 +215,6 @@ def test_a_reply_to_a_vanished_comment_stays_a_reply_form(reader, write):
     assert '<section class="parley-compose" data-parent="424242">' in response.text
     assert 'class="parley-cancel"' in response.text
     assert 'id="parley-body-424242"' in response.text and "My reply</textarea>" in response.text
-
-
-@pytest.mark.parametrize(
-    "action, status, kind, message",
-    [
-        ("hold", 202, "held", "awaiting moderation"),
-        ("reject", 403, "rejected", "not published"),
-    ],
-)
-def test_the_post_obeys_the_policy_verdict(reader, monkeypatch, action, status, kind, message):
-    monkeypatch.setattr(policy, "decide", lambda draft, rules: policy.Verdict(action))
-    response = reader.post(body="Judge me")
-    assert response.status_code == status
-    assert f'class="parley-notice" data-kind="{kind}"' in response.text
-    assert message in response.text
-    comments = stored()
-    if action == "hold":
-        assert [c.status for c in comments] == ["pending"]
-        assert comments[0].thread.comment_count == 0
-        assert "Judge me</textarea>" not in response.text
-    else:
-        assert comments == []
-        assert "Judge me</textarea>" in response.text
 
 
 def test_comment_writes_erase_expired_ips_at_most_hourly(reader, write, monkeypatch):

@@ -27,7 +27,8 @@ LOGIN_RESULT = re.compile(r'<script type="application/json" id="parley-login">(.
 
 @pytest.fixture
 def site(signin_app):
-    return create_site("Central Asia News", [SITE_ORIGIN, "https://www.news.example.org"])
+    return set_policy(create_site("Central Asia News", [SITE_ORIGIN, "https://www.news.example.org"]),
+                      {"min_submit_seconds": 0})
 
 
 @pytest.fixture
@@ -459,7 +460,7 @@ def test_a_popup_still_in_touch_with_its_page_offers_no_handoff(popup, site):
 
 
 def test_guests_may_be_denied(page, popup, site):
-    set_policy(site, {"guests": "deny"})
+    set_policy(site, {"guests": "deny", "min_submit_seconds": 0})
     form = page.get(f"/embed/{site.key}/form?thread=a", headers={"Origin": SITE_ORIGIN}).text
     assert "Sign in to comment." in form and 'name="email"' not in form and 'class="parley-login"' in form
     refused = post(page, site, body="Let me in", name="Guest", email="g@example.org")

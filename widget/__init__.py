@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import check_settings, load_providers, load_settings
 from .extensions import db, migrate
+from .limits import RateLimits
 from .providers import configured_providers
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,6 +73,7 @@ def database_url(url, instance_path):
 def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
+    RateLimits(app)
     # One OAuth registry per app (Authlib's binds to a single app): providers differ between apps.
     oauth = OAuth(app)
     for provider in app.config["PARLEY_PROVIDERS"].values():

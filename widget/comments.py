@@ -1,13 +1,15 @@
-"""Writing comments: where a reply attaches, the counts it moves, the IPs it keeps."""
+"""Writing comments: what the policy needs to know of the author, where a reply attaches,
+the counts it moves, the IPs it keeps."""
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import func, update
 
 from .extensions import db
 from .models import Comment, Reader, Thread, utcnow
+from .policy import Submission
 from .render import render_markdown
 
 # Levels of nesting shown: a reply to a comment on the deepest level joins
@@ -27,7 +29,55 @@ class Draft:
     body_source: str
     ip: str | None
     reader: Reader | None = None
+    guest_key: str | None = None  # hash of the guest's widget key
+    # Rendered once, here: the policy reads its links, and it is what gets stored.
+    body_html: str = field(init=False)
 
+    def __post_init__(self):
+        self.body_html = render_markdown(self.body_source)
+
+
+def submission_for(draft, rules, automation=None):
+    """The policy's view of `draft`: the author's history on this site and the form's signs."""
+    reader = draft.reader
+    approved = 0
+    if reader is not None:
+        approved = db.session.scalar(
+            db.select(func.count()).select_from(Comment)
+            .where(Comment.reader_id == reader.id, Comment.site_id == draft.thread.site_id,
+                   Comment.status == "published")
+        )
+    trusted = reader is not None and (
+        reader.trusted or (rules["trusted_after"] > 0 and approved >= rules["trusted_after"])
+    )
+    return Submission(
+        body_source=draft.body_source,
+        body_html=draft.body_html,
+        signed_in=reader is not None,
+        trusted=trusted,
+        approved_count=approved,
+        duplicate=is_duplicate(draft, rules["duplicate_window_hours"]),
+        automation=automation,
+    )
+
+
+def is_duplicate(draft, window_hours):
+    """Did this author post this same text on the site within the window (refusals aside)?"""
+    if not window_hours:
+        return False
+    if draft.reader is not None:
+        same_author = Comment.reader_id == draft.reader.id
+    else:
+        same_author = func.lower(Comment.author_email) == draft.author_email.lower()
+    return db.session.execute(
+        db.select(Comment.id).where(
+            Comment.site_id == draft.thread.site_id,
+            same_author,
+            Comment.body_source == draft.body_source,
+            Comment.created > utcnow() - timedelta(hours=window_hours),
+            Comment.status != "rejected",
+        ).limit(1)
+    ).first() is not None
 
 def attach_point(parent):
     """The comment a reply to `parent` is shown under."""
@@ -36,8 +86,8 @@ def attach_point(parent):
     return parent
 
 
-def save_comment(draft, status):
-    """Store `draft` with `status`, moving the thread's counts and version with it."""
+def save_comment(draft, status, reasons=(), flagged=False):
+    """Store `draft` with `status` (and the policy's reasons), moving the thread's counts and version."""
     parent = attach_point(draft.parent)
     thread = draft.thread
     comment = Comment(
@@ -51,9 +101,12 @@ def save_comment(draft, status):
         author_email=draft.author_email,
         author_website=draft.author_website,
         body_source=draft.body_source,
-        body_html=render_markdown(draft.body_source),
+        body_html=draft.body_html,
         status=status,
         ip=draft.ip,
+        reasons=[reason.as_dict() for reason in reasons],
+        flagged=flagged,
+        guest_key=draft.guest_key,
     )
     db.session.add(comment)
     published = status == "published"

@@ -6,6 +6,8 @@ README's table, the environment and `app.config` use one vocabulary.
 import os
 import re
 
+from limits import parse_many
+
 # name -> (default, parser). A default of None means "unset".
 SETTINGS = {
     "PARLEY_DATABASE_URL": (None, str),
@@ -16,6 +18,13 @@ SETTINGS = {
     "PARLEY_IP_RETENTION_DAYS": (30, int),
     "PARLEY_NEW_THREADS_PER_HOUR": (200, int),
     "PARLEY_READER_SESSION_DAYS": (30, int),
+    # Rate limits, in Flask-Limiter's notation ("1 per 5 seconds;20 per hour").
+    "PARLEY_LIMIT_COMMENT": ("1 per 5 seconds;20 per hour", str),
+    "PARLEY_LIMIT_COMMENT_IP": ("60 per hour", str),
+    "PARLEY_LIMIT_SIGNIN": ("10 per minute", str),
+    "PARLEY_LIMIT_REACT": ("10 per minute", str),
+    "PARLEY_LIMIT_READ": ("300 per minute", str),
+    "PARLEY_LIMIT_MODERATOR_LOGIN": ("5 per minute", str),
 }
 
 # PARLEY_OAUTH_<NAME>_<FIELD>: one group of variables per sign-in provider.
@@ -68,6 +77,14 @@ def check_settings(config):
     for name in ("PARLEY_NEW_THREADS_PER_HOUR", "PARLEY_READER_SESSION_DAYS"):
         if config[name] < 1:
             raise ConfigError(f"{name} must be at least 1.")
+    for name in SETTINGS:
+        if name.startswith("PARLEY_LIMIT_"):
+            try:
+                valid = bool(parse_many(config[name]))
+            except ValueError:
+                valid = False
+            if not valid:
+                raise ConfigError(f"{name}={config[name]!r} is not a limit like \"1 per 5 seconds;20 per hour\".")
     public_url = config.get("PARLEY_PUBLIC_URL")
     if public_url and not public_url.startswith(("http://", "https://")):
         raise ConfigError("PARLEY_PUBLIC_URL must start with http:// or https://.")

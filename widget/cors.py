@@ -18,6 +18,6 @@ def grant_cors(response, site):
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-Parley-Guest"
         response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
     return response

@@ -53,6 +53,8 @@ class Reader(db.Model):
     avatar_url: Mapped[str | None] = mapped_column(String(2048))
     # Verified address from the provider: for moderators only, never shown.
     email: Mapped[str | None] = mapped_column(String(254))
+    # Set by a moderator's "trust": this reader's comments skip holds (never refusals).
+    trusted: Mapped[bool] = mapped_column(default=False)
     created: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -92,6 +94,28 @@ class LoginHandoff(db.Model):
     expires: Mapped[datetime] = mapped_column(index=True)
 
     reader: Mapped[Reader] = relationship()
+
+
+BAN_KINDS = ("reader", "email", "ip")
+
+
+class Ban(db.Model):
+    """A site's ban of a signed-in reader, a guest email or a client IP, until `expires` (None: for good)."""
+
+    __tablename__ = "bans"
+    __table_args__ = (
+        CheckConstraint("kind IN ('reader', 'email', 'ip')", name="kind"),
+        Index("ix_bans_lookup", "site_id", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    # A reader's id, a lower-cased email or an IP address, as text.
+    value: Mapped[str] = mapped_column(String(254))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    expires: Mapped[datetime | None] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Thread(db.Model):
@@ -140,6 +164,10 @@ class Comment(db.Model):
         Index("ix_comments_queue", "site_id", "status", "id"),
         # Erasing client IPs once they are older than the retention period.
         Index("ix_comments_created", "created"),
+        # An author's history: approved comments, duplicates, their own held comments.
+        Index("ix_comments_reader", "reader_id", "status"),
+        Index("ix_comments_guest_email", "site_id", "author_email", "created"),
+        Index("ix_comments_guest_key", "guest_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +196,12 @@ class Comment(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     # Published replies beneath this comment at any depth; "top" sorts by it.
     reply_count: Mapped[int] = mapped_column(default=0)
+    # Why the policy decided as it did: [{"code", "message", "detail"}], for moderators.
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    # Published, but in the Reported queue for a moderator's look (suspect_action = "flag").
+    flagged: Mapped[bool] = mapped_column(default=False)
+    # SHA-256 of the random key a guest's widget keeps, so the guest sees their own held comments.
+    guest_key: Mapped[str | None] = mapped_column(String(64))
 
     thread: Mapped[Thread] = relationship()
     reader: Mapped[Reader | None] = relationship()

@@ -1,26 +1,52 @@
-"""The comment policy: a site's rules, and the fate of each comment under them.
+"""The comment policy: a site's rules, the fate of each comment under them, and their description.
 
 A site's policy is stored as the keys its owner set (site.settings["policy"]);
-every other key takes its default. The comment POST asks `decide` for a
-comment's fate once the form is valid. The rules behind it (word lists,
-links, premoderation...) arrive with the policy engine; until then every
-valid comment is published.
+every other key takes its default. `decide` runs an ordered pipeline of small
+rules over a Submission (the draft, what the author's history says, the form's
+automation signs); each rule may refuse, hold or flag the comment with a
+Reason: a code, a sentence for the reader, detail for moderators. `describe`
+turns the same rules into the plain-language list of the Comment Policy page,
+from the same sentences, so the published policy and the enforced one agree.
 """
+import re
 import tomllib
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import tomli_w
 
-MAX_LENGTH_LIMIT = 20000
+from .wordmatch import compile_words, valid_entry
 
-# Keys a site's policy may set, with the values a site gets when it sets none.
+MAX_LENGTH_LIMIT = 20000
+MAX_LIST_ENTRIES = 20000
+
+# Every key a site's policy may set, with the value a site gets when it sets none.
 DEFAULT_POLICY = {
     "text": "",
     "guests": "allow",
+    "premoderate_all": False,
+    "trusted_after": 0,
     "min_length": 2,
     "max_length": 5000,
+    "max_links": 2,
+    "blocked_domains": [],
+    "banned_words": [],
+    "suspect_words": [],
+    "suspect_action": "hold",
+    "shouting": "hold",
+    "close_after_days": 0,
+    "min_submit_seconds": 3,
+    "duplicate_window_hours": 24,
 }
-GUEST_MODES = ("allow", "deny")
+CHOICES = {
+    "guests": ("allow", "premoderate", "deny"),
+    "suspect_action": ("hold", "flag"),
+    "shouting": ("hold", "off"),
+}
+# A comment with at least this many letters, nearly all capitals, is shouting.
+SHOUTING_MIN_LETTERS = 20
+SHOUTING_SHARE = 0.7
+DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
 
 
 class PolicyError(ValueError):
@@ -32,25 +58,60 @@ def site_policy(site):
     return {**DEFAULT_POLICY, **site.settings.get("policy", {})}
 
 
+def normalize_domain(entry):
+    """"Evil.Example." -> "evil.example"; IDNs in their ASCII (punycode) form; None if not a domain."""
+    if not isinstance(entry, str):
+        return None
+    name = entry.strip().rstrip(".").lower()
+    try:
+        name = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return name if DOMAIN.fullmatch(name) else None
+
+
 def validate_policy(data):
-    """The keys of `data` checked one by one; returns them (the owner's choices only)."""
+    """The keys of `data` checked one by one; returns the owner's choices, lists cleaned."""
     for key in data:
         if key not in DEFAULT_POLICY:
-            known = ", ".join(DEFAULT_POLICY)
-            raise PolicyError(f"Unknown policy key {key!r}. The keys are: {known}.")
+            raise PolicyError(f"Unknown policy key {key!r}. The keys are: {', '.join(DEFAULT_POLICY)}.")
+    cleaned = {}
     for key, value in data.items():
         expected = type(DEFAULT_POLICY[key])
         # bool is an int to Python, never to a policy file.
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise PolicyError(f"{key} must be {'an integer' if expected is int else 'a string'}, not {value!r}.")
-    rules = {**DEFAULT_POLICY, **data}
-    if rules["guests"] not in GUEST_MODES:
-        raise PolicyError(f"guests must be one of {', '.join(GUEST_MODES)}, not {rules['guests']!r}.")
+            kind = {int: "an integer", str: "a string", bool: "true or false", list: "a list"}[expected]
+            raise PolicyError(f"{key} must be {kind}, not {value!r}.")
+        if key in CHOICES and value not in CHOICES[key]:
+            raise PolicyError(f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}.")
+        if expected is int and value < 0:
+            raise PolicyError(f"{key} must be 0 or more, not {value}.")
+        if expected is list:
+            value = validate_list(key, value)
+        cleaned[key] = value
+    rules = {**DEFAULT_POLICY, **cleaned}
     if rules["min_length"] < 1:
         raise PolicyError("min_length must be at least 1.")
     if not rules["min_length"] <= rules["max_length"] <= MAX_LENGTH_LIMIT:
         raise PolicyError(f"max_length must be between min_length ({rules['min_length']}) and {MAX_LENGTH_LIMIT:,}.")
-    return dict(data)
+    return cleaned
+
+
+def validate_list(key, entries):
+    if len(entries) > MAX_LIST_ENTRIES:
+        raise PolicyError(f"{key} holds {len(entries):,} entries; at most {MAX_LIST_ENTRIES:,}.")
+    cleaned = []
+    for entry in entries:
+        if key == "blocked_domains":
+            domain = normalize_domain(entry)
+            if domain is None:
+                raise PolicyError(f"blocked_domains: {entry!r} is not a domain (like example.com, without http://).")
+            cleaned.append(domain)
+        elif valid_entry(entry):
+            cleaned.append(entry)
+        else:
+            raise PolicyError(f"{key}: {entry!r} is not a word (letters and digits, optionally ending in *).")
+    return cleaned
 
 
 def parse_policy_toml(text):
@@ -65,16 +126,193 @@ def policy_toml(rules):
     return tomli_w.dumps(rules)
 
 
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str  # for the reader, in plain words
+    detail: str = ""  # for moderators: which word, which domain, how many links
+
+    def as_dict(self):
+        return {"code": self.code, "message": self.message, "detail": self.detail}
+
+
 @dataclass
 class Verdict:
     action: str  # "publish", "hold" or "reject"
     reasons: list = field(default_factory=list)
+    flagged: bool = False
 
     @property
     def status(self):
         return {"publish": "published", "hold": "pending", "reject": "rejected"}[self.action]
 
 
-def decide(draft, rules):
-    """The fate of a valid draft comment under the site's policy `rules`."""
-    return Verdict("publish")
+@dataclass
+class Submission:
+    """What the pipeline judges: the comment and what is known of its author and form."""
+
+    body_source: str
+    body_html: str  # rendered: its links are the comment's links
+    signed_in: bool
+    trusted: bool  # a signed-in reader a moderator trusts, or with trusted_after approved comments
+    approved_count: int  # the signed-in reader's published comments on the site
+    duplicate: bool  # the same author posted this same text within duplicate_window_hours
+    automation: str | None = None  # "honeypot", "no-timestamp" or "too-fast": why it looks automated
+
+
+AUTOMATED = "Your comment couldn't be accepted just now. Please wait a moment and send it again."
+
+
+def links_of(html):
+    """The http(s) URLs a rendered comment links to (markdown links and bare URLs alike)."""
+    return [url for url in re.findall(r'<a href="([^"]*)"', html) if url.startswith(("http://", "https://"))]
+
+
+def rule_automation(submission, rules):
+    if submission.automation:
+        # The reader is told nothing about the trap that caught them.
+        return "reject", Reason("automated", AUTOMATED, f"looks automated: {submission.automation}")
+
+
+def rule_duplicate(submission, rules):
+    if rules["duplicate_window_hours"] and submission.duplicate:
+        return "reject", Reason("duplicate", "You have already posted this comment.",
+                                f"same text within {rules['duplicate_window_hours']} hours")
+
+
+def rule_banned_words(submission, rules):
+    found = compile_words(tuple(rules["banned_words"])).find(submission.body_source)
+    if found:
+        return "reject", Reason("banned_words", "Your comment uses words this site doesn't allow. "
+                                "Please rephrase it and send it again.", "banned: " + ", ".join(found))
+
+
+def blocked_host(url, domains):
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return next((d for d in domains if host == d or host.endswith("." + d)), None)
+
+
+def rule_blocked_domains(submission, rules):
+    blocked = {blocked_host(url, rules["blocked_domains"]) for url in links_of(submission.body_html)} - {None}
+    if blocked:
+        return "reject", Reason("blocked_domains", "Your comment links to a site that isn't allowed here. "
+                                "Please remove the link and send it again.", "blocked: " + ", ".join(sorted(blocked)))
+
+
+def rule_suspect_words(submission, rules):
+    found = compile_words(tuple(rules["suspect_words"])).find(submission.body_source)
+    if found:
+        action = "flag" if rules["suspect_action"] == "flag" else "hold"
+        return action, Reason("suspect_words", "Some of its words need a moderator's look.",
+                              "suspect: " + ", ".join(found))
+
+
+def rule_links(submission, rules):
+    count = len(links_of(submission.body_html))
+    if count > rules["max_links"]:
+        return "hold", Reason("links", links_sentence(rules["max_links"]), f"{count} links")
+
+
+def links_sentence(limit):
+    if limit == 0:
+        return "Comments with links wait for a moderator."
+    return f"Comments with more than {limit} link{'s' if limit != 1 else ''} wait for a moderator."
+
+
+def rule_shouting(submission, rules):
+    letters = [c for c in submission.body_source if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    if rules["shouting"] == "hold" and len(letters) >= SHOUTING_MIN_LETTERS and capitals >= SHOUTING_SHARE * len(letters):
+        return "hold", Reason("shouting", "Comments written mostly in capitals wait for a moderator.",
+                              f"{capitals} of {len(letters)} letters are capitals")
+
+
+def rule_guest_mode(submission, rules):
+    if rules["guests"] == "premoderate" and not submission.signed_in:
+        return "hold", Reason("guests", "Comments from guests wait for a moderator.", "guest comment")
+
+
+def rule_new_commenter(submission, rules):
+    if rules["trusted_after"] and not submission.trusted:
+        return "hold", Reason("new_commenter", new_commenter_sentence(rules["trusted_after"]),
+                              f"{submission.approved_count} of {rules['trusted_after']} approved comments"
+                              if submission.signed_in else "guests are never trusted")
+
+
+def new_commenter_sentence(count):
+    return (f"Comments from new commenters wait for a moderator until {count} of their comments "
+            "have been approved; guests' comments always wait.")
+
+
+def rule_premoderate_all(submission, rules):
+    if rules["premoderate_all"]:
+        return "hold", Reason("premoderate_all", "Every comment here waits for a moderator.", "premoderate_all")
+
+
+PIPELINE = (
+    rule_automation,
+    rule_duplicate,
+    rule_banned_words,
+    rule_blocked_domains,
+    rule_suspect_words,
+    rule_links,
+    rule_shouting,
+    rule_guest_mode,
+    rule_new_commenter,
+    rule_premoderate_all,
+)
+
+
+def decide(submission, rules):
+    """The comment's fate: the first refusal wins; holds and flags gather; trust skips holds."""
+    holds, flags = [], []
+    for rule in PIPELINE:
+        outcome = rule(submission, rules)
+        if outcome is None:
+            continue
+        action, reason = outcome
+        if action == "reject":
+            return Verdict("reject", [reason])
+        (holds if action == "hold" else flags).append(reason)
+    if holds and not submission.trusted:
+        return Verdict("hold", holds + flags, flagged=bool(flags))
+    return Verdict("publish", holds + flags, flagged=bool(flags))
+
+
+def describe(rules):
+    """The enforced rules in plain words, for the Comment Policy page (never the word lists)."""
+    lines = [f"A comment must be between {rules['min_length']:,} and {rules['max_length']:,} characters long."]
+    lines.append({
+        "allow": "Guests may comment with a name and an email address; the address is never shown.",
+        "premoderate": "Guests may comment with a name and an email address (never shown); "
+                       "their comments wait for a moderator.",
+        "deny": "You need to sign in to comment.",
+    }[rules["guests"]])
+    if rules["guests"] != "deny":
+        lines.append("Guests can't use the names of the site's staff, such as \"moderator\" or \"editor\".")
+    if rules["premoderate_all"]:
+        lines.append("Every comment waits for a moderator before it appears.")
+    if rules["trusted_after"]:
+        lines.append(new_commenter_sentence(rules["trusted_after"]))
+    lines.append(links_sentence(rules["max_links"]))
+    if rules["blocked_domains"]:
+        lines.append("Links to some sites are not allowed.")
+    if rules["banned_words"]:
+        lines.append("Comments with abusive or hateful words are refused.")
+    if rules["suspect_words"]:
+        lines.append("Comments with some words wait for a moderator." if rules["suspect_action"] == "hold"
+                     else "Comments with some words are checked by a moderator after they appear.")
+    if rules["shouting"] == "hold":
+        lines.append("Comments written mostly in capitals wait for a moderator.")
+    if rules["duplicate_window_hours"]:
+        hours = rules["duplicate_window_hours"]
+        lines.append(f"Posting the same comment again within {hours} hour{'s' if hours != 1 else ''} is refused.")
+    if rules["close_after_days"]:
+        days = rules["close_after_days"]
+        lines.append(f"Comments close {days} day{'s' if days != 1 else ''} after the article is published.")
+    lines.append("Moderators may remove comments that break these rules, and may ban those who keep breaking them.")
+    return lines

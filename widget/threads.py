@@ -88,12 +88,32 @@ def get_or_create_thread(site, key, title="", url="", max_new_per_hour=200):
     return thread
 
 
-def visible():
-    """Comments a thread shows: published ones, and deleted ones still holding replies."""
-    return or_(
-        Comment.status == "published",
-        and_(Comment.status == "deleted", Comment.reply_count > 0),
-    )
+def is_closed(thread, rules):
+    """Closed by a moderator, or close_after_days after the thread's first view."""
+    days = rules["close_after_days"]
+    return thread.closed or bool(days and utcnow() >= thread.created + timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads the thread: a signed-in reader's id, or the hash of a guest's widget key."""
+
+    reader_id: int | None = None
+    guest_key: str | None = None
+
+
+ANONYMOUS = Viewer()
+
+
+def visible(viewer=ANONYMOUS):
+    """Comments a thread shows: published ones, deleted ones still holding replies,
+    and the viewer's own comments that await moderation."""
+    shown = [Comment.status == "published", and_(Comment.status == "deleted", Comment.reply_count > 0)]
+    if viewer.reader_id is not None:
+        shown.append(and_(Comment.status == "pending", Comment.reader_id == viewer.reader_id))
+    if viewer.guest_key is not None:
+        shown.append(and_(Comment.status == "pending", Comment.guest_key == viewer.guest_key))
+    return or_(*shown)
 
 
 def _order(sort):
@@ -143,13 +163,13 @@ class Page:
     next_cursor: str | None = None
 
 
-def _roots_query(thread):
-    return db.select(Comment).where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), visible())
+def _roots_query(thread, viewer=ANONYMOUS):
+    return db.select(Comment).where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), visible(viewer))
 
 
-def load_page(thread, sort="oldest", after=None):
+def load_page(thread, sort="oldest", after=None, viewer=ANONYMOUS):
     """One page of `thread`: top-level comments after the cursor `after`, with their replies."""
-    query = _roots_query(thread)
+    query = _roots_query(thread, viewer)
     if after is not None:
         query = query.where(_comes_after(sort, decode_cursor(sort, after)))
     # Readers' names and avatars come with their comments: no query per comment.
@@ -164,7 +184,7 @@ def load_page(thread, sort="oldest", after=None):
         replies = db.session.scalars(
             db.select(Comment)
             .options(joinedload(Comment.reader))
-            .where(Comment.root_id.in_([root.id for root in roots]), visible())
+            .where(Comment.root_id.in_([root.id for root in roots]), visible(viewer))
             .order_by(Comment.id)
         )
         for reply in replies:

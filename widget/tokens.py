@@ -19,8 +19,16 @@ from .models import LoginHandoff, Reader, ReaderSession, utcnow
 # Extending a session on every request would write on every read; once an hour is enough.
 SLIDE_EVERY = timedelta(hours=1)
 HANDOFF_LIFETIME = timedelta(minutes=5)
-# What embed.js makes: 32 random bytes in URL-safe base64, and the SHA-256 hex it sends first.
-HANDOFF_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")
+# What embed.js makes for a hand-off or a guest's key: 32 random bytes in URL-safe base64;
+# for a hand-off it sends their SHA-256 hex first.
+WIDGET_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")
+# A guest's widget sends its key here, so the guest sees their own comments awaiting moderation.
+GUEST_KEY_HEADER = "X-Parley-Guest"
+
+
+def guest_key_hash(value):
+    """The stored form of a guest's widget key, or None for a missing or malformed one."""
+    return digest(value) if value and WIDGET_SECRET.fullmatch(value) else None
 HANDOFF_HASH = re.compile(r"[0-9a-f]{64}")
 
 

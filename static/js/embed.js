@@ -90,6 +90,7 @@
     this.site = host.dataset.site;
     this.thread = host.dataset.thread || threadKey(pageUrl());
     this.tokenKey = "parley-token:" + this.site;
+    this.guestKey = "parley-guest:" + this.site; // lets a guest see their own comments awaiting moderation
     this.root = host.attachShadow({ mode: "open" });
     this.root.innerHTML =
       '<link rel="stylesheet" href="' + base + '/static/css/embed.css">' +
@@ -109,8 +110,11 @@
   Widget.prototype.fetch = function (url, options) {
     options = options || {};
     var token = store.get(this.tokenKey);
+    var guest = store.get(this.guestKey);
     options.credentials = "omit";
-    options.headers = token ? { Authorization: "Bearer " + token } : {};
+    options.headers = {};
+    if (token) options.headers.Authorization = "Bearer " + token;
+    else if (guest) options.headers["X-Parley-Guest"] = guest;
     var self = this;
     return fetch(url, options).then(function (response) {
       if (response.headers.get("X-Parley-Token") === "invalid") store.remove(self.tokenKey);
@@ -278,6 +282,7 @@
     var compose = form.closest(".parley-compose");
     var button = form.querySelector('[type="submit"]');
     button.disabled = true;
+    if (!store.get(this.tokenKey) && !store.get(this.guestKey)) store.set(this.guestKey, randomSecret());
     this.fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) })
       .then(function (response) {
         return response.text().then(function (html) { self.answered(response.status, parse(html), form, compose); });
@@ -290,6 +295,8 @@
   };
 
   Widget.prototype.answered = function (status, fragment, form, compose) {
+    // A held comment shows to its author at once, marked as awaiting moderation.
+    if (status === 202) this.loadThread(this.threadUrl());
     if (status === 201) {
       this.insertComment(fragment.querySelector(".parley-comment"));
       if (compose.dataset.parent) compose.remove();

@@ -3,6 +3,7 @@
 The two servers run on different sites, as on a real news site, so the widget
 can't lean on third-party cookies or same-origin requests.
 """
+import contextlib
 import os
 import threading
 
@@ -20,7 +21,7 @@ from widget import create_app
 from widget.comments import Draft, save_comment
 from widget.extensions import db
 from widget.models import Comment, Site
-from widget.sites import update_site
+from widget.sites import set_policy, update_site
 from widget.threads import get_or_create_thread
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,6 +55,7 @@ class Demo:
             {
                 "PARLEY_SECRET_KEY": "e2e-secret",
                 "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
+                "PARLEY_LIMIT_COMMENT": "1000 per minute",
                 **demo_provider_settings(self.id_url),
                 **severing,
             }
@@ -70,6 +72,8 @@ class Demo:
         with self.parley.app_context():
             site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
             update_site(site, origins=[self.news_url, self.pages_url])
+            # Playwright types in no time: the "sent too fast" check is the HTTP tests' to try.
+            set_policy(site, {"min_submit_seconds": 0})
         self.servers = [
             make_server("127.0.0.1", port(self.parley_url), self.parley, threaded=True),
             make_server("127.0.0.1", port(self.news_url), news, threaded=True),
@@ -88,6 +92,19 @@ class Demo:
             f"<script src='{self.parley_url}/static/js/embed.js' {loading}></script></body></html>"
         )
         return f"{self.pages_url}/{name}"
+
+    @contextlib.contextmanager
+    def policy(self, **keys):
+        """The demo site's policy with `keys` set, for one test."""
+        with self.parley.app_context():
+            site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
+            set_policy(site, {"min_submit_seconds": 0, **keys})
+        try:
+            yield
+        finally:
+            with self.parley.app_context():
+                site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
+                set_policy(site, {"min_submit_seconds": 0})
 
     def write(self, thread, body, name="Guest", parent=None):
         """Store a published comment directly; returns its id."""

@@ -144,18 +144,28 @@ def test_opening_another_reply_form_keeps_a_started_reply(demo, page):
     expect(widget.locator(f"#parley-c{second} .parley-compose")).to_have_count(0)
 
 
-def test_a_held_comment_is_announced_and_its_box_emptied(demo, page, monkeypatch):
-    from widget import policy
-
-    monkeypatch.setattr(policy, "decide", lambda draft, rules: policy.Verdict("hold"))
-    page.goto(demo.host_page("held", "e2e-held"))
-    widget = page.locator("#parley-comments")
-    fill_guest_form(widget.locator(".parley-form-slot"), "Please approve me")
-    held = widget.locator('.parley-notice[data-kind="held"]')
-    expect(held).to_contain_text("awaiting moderation")
-    expect(held).to_be_focused()
-    expect(widget.get_by_role("textbox", name="Comment", exact=True)).to_have_value("")
-    expect(widget.locator("article.parley-comment")).to_have_count(0)
+def test_a_held_comment_is_announced_and_shown_to_its_author_only(demo, page, browser):
+    with demo.policy(premoderate_all=True):
+        url = demo.host_page("held", "e2e-held")
+        page.goto(url)
+        widget = page.locator("#parley-comments")
+        fill_guest_form(widget.locator(".parley-form-slot"), "Please approve me")
+        held = widget.locator('.parley-notice[data-kind="held"]')
+        expect(held).to_contain_text("awaiting moderation")
+        expect(held).to_contain_text("Every comment here waits for a moderator.")
+        expect(held).to_be_focused()
+        expect(widget.get_by_role("textbox", name="Comment", exact=True)).to_have_value("")
+        # the author sees it, marked; after a reload too, through the key the widget keeps
+        mine = widget.locator('article.parley-comment[data-status="pending"]', has_text="Please approve me")
+        expect(mine).to_contain_text("Awaiting moderation")
+        page.reload()
+        expect(mine).to_be_visible()
+        # another reader doesn't
+        other = browser.new_context().new_page()
+        other.goto(url)
+        expect(other.locator("#parley-comments section.parley-thread")).to_be_visible()
+        expect(other.locator("#parley-comments article.parley-comment")).to_have_count(0)
+        other.context.close()
 
 
 def test_sign_in_with_demo_id_post_under_that_name_and_sign_out(demo, page):

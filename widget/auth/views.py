@@ -32,7 +32,7 @@ from ..readers import save_reader
 from ..sites import find_site
 from ..tokens import (
     HANDOFF_HASH,
-    HANDOFF_SECRET,
+    WIDGET_SECRET,
     find_handoff,
     issue_token,
     leave_handoff,
@@ -229,7 +229,7 @@ def handoff():
     """200 and the sign-in for the holder of `secret`; 204 while there is none (yet)."""
     site = find_site(request.form.get("site", ""))
     secret = request.form.get("secret", "")
-    if site is None or not HANDOFF_SECRET.fullmatch(secret):
+    if site is None or not WIDGET_SECRET.fullmatch(secret):
         return grant_cors(jsonify(error="Give the site key and the hand-off secret."), site), 400
     found = find_handoff(secret)
     if found is None:

@@ -7,6 +7,7 @@ from flask import g, request
 
 from ..cors import grant_cors
 from ..sites import find_site
+from ..tokens import GUEST_KEY_HEADER
 from . import bp
 
 FRAGMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -32,9 +33,11 @@ def grant_site_origin(response):
 
 @bp.after_request
 def mark_personal(response):
-    """An answer to a request with a token is that reader's: no shared cache may keep it."""
-    if "Authorization" in request.headers:
-        response.vary.add("Authorization")
+    """An answer to a request with a token or a guest key is that reader's: no shared cache may keep it."""
+    personal = [header for header in ("Authorization", GUEST_KEY_HEADER) if header in request.headers]
+    for header in personal:
+        response.vary.add(header)
+    if personal:
         if response.headers.get("Cache-Control", "").startswith("public"):
             response.headers["Cache-Control"] = "private, no-cache"
     bearer = g.get("bearer")

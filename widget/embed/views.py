@@ -5,29 +5,33 @@ from urllib.parse import parse_qsl
 
 from flask import current_app, g, jsonify, make_response, render_template, request
 
-from .. import policy
-from ..comments import Draft, save_comment
+from .. import limits, policy
+from ..bans import active_ban
+from ..comments import Draft, save_comment, submission_for
 from ..extensions import db
 from ..forms import CommentForm, GuestCommentForm
 from ..models import Comment, Thread
 from ..providers import providers_for_site
 from ..sites import find_site
+from ..stamps import automation_sign, issue_stamp, stamp_age
 from ..text import parse_id
 from ..threads import (
     SORTS,
     BadCursor,
     Page,
     ThreadCapReached,
+    Viewer,
     cursor_before,
     find_thread,
     get_or_create_thread,
+    is_closed,
     load_page,
     valid_thread_key,
 )
-from ..tokens import authenticate
+from ..tokens import GUEST_KEY_HEADER, authenticate, guest_key_hash
 from ..urls import external_url
 from . import bp
-from .fragments import markup_version
+from .fragments import markup_version, readable_date
 
 # Public fragments: a CDN may keep one briefly; browsers revalidate (ETag).
 PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=10, must-revalidate"
@@ -74,6 +78,22 @@ def request_too_large(error):
     return render_refusal(Refusal(413, Notice("error", "That is far more text than a comment can hold.")))
 
 
+def too_fast(wait, context=None):
+    notice = Notice("rate-limited", f"You're commenting too fast — try again in {wait} second{'s' if wait != 1 else ''}.")
+    return Refusal(429, notice, context, {"Retry-After": str(wait)})
+
+
+def limit_reads():
+    wait = limits.hit("PARLEY_LIMIT_READ", limits.client_ip())
+    if wait:
+        notice = Notice("rate-limited", f"Too many requests from your network — try again in {wait} seconds.")
+        raise Refusal(429, notice, headers={"Retry-After": str(wait)})
+
+
+def guest_key_of_request():
+    return guest_key_hash(request.headers.get(GUEST_KEY_HEADER))
+
+
 def require_site(site_key):
     site = find_site(site_key)
     if site is None:
@@ -118,8 +138,10 @@ def fragment_etag(site, thread, *variant):
 
 @bp.get("/<site_key>/thread")
 def thread_fragment(site_key):
+    limit_reads()
     site = require_site(site_key)
-    bearer_of_request(site)
+    bearer = bearer_of_request(site)
+    viewer = Viewer(reader_id=bearer.reader.id if bearer.reader else None, guest_key=guest_key_of_request())
     key = thread_key_arg()
     sort = request.args.get("sort", "oldest")
     if sort not in SORTS:
@@ -136,7 +158,7 @@ def thread_fragment(site_key):
         except ThreadCapReached:
             current_app.logger.warning("site %s reached its cap of new threads per hour", site.key)
 
-    etag = fragment_etag(site, thread, sort, after, around)
+    etag = fragment_etag(site, thread, sort, after, around, viewer)
     if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
@@ -148,7 +170,7 @@ def thread_fragment(site_key):
                 except LookupError:
                     after = None
             try:
-                page = load_page(thread, sort, after)
+                page = load_page(thread, sort, after, viewer)
             except BadCursor:
                 raise Refusal(400, Notice("error", "That page of comments doesn't exist.")) from None
         response = make_response(
@@ -179,16 +201,21 @@ def comment_form(rules, reader, formdata=None):
 
 
 def form_context(site, rules, thread_key, form, reader, parent=None):
-    """What embed/form.html needs: the form, who is signing it, and how else one could sign it."""
+    """What embed/form.html needs: the form, who is signing it, how else one could sign it, and
+    when it was shown (a form sent back keeps its first stamp, so fixing a typo isn't "too fast")."""
+    stamp = request.form.get("shown") if request.method == "POST" else None
+    if stamp_age(current_app.secret_key, site.key, stamp) is None:
+        stamp = issue_stamp(current_app.secret_key, site.key)
     return {
         "site": site, "thread_key": thread_key, "form": form, "parent": parent, "reader": reader,
         "providers": providers_for_site(site, current_app.config["PARLEY_PROVIDERS"]),
-        "guests": rules["guests"],
+        "guests": rules["guests"], "stamp": stamp,
     }
 
 
 @bp.get("/<site_key>/form")
 def form_fragment(site_key):
+    limit_reads()
     site = require_site(site_key)
     reader = bearer_of_request(site).reader
     key = thread_key_arg()
@@ -201,7 +228,11 @@ def form_fragment(site_key):
         if parent is None:
             raise Refusal(404, Notice("error", "The comment you wanted to reply to is no longer available."))
         form.parent.data = str(parent.id)
-    response = make_response(render_template("embed/form.html", **form_context(site, rules, key, form, reader, parent)))
+    context = form_context(site, rules, key, form, reader, parent)
+    thread = find_thread(site, key)
+    if thread is not None and is_closed(thread, rules):
+        context["closed"] = True
+    response = make_response(render_template("embed/form.html", **context))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -220,6 +251,18 @@ def form_is_utf8():
 
 @bp.post("/<site_key>/comments")
 def post_comment(site_key):
+    """DESIGN's "life of a comment POST": each step answers on its own when it refuses."""
+    # 1. Every attempt from this IP counts, whatever comes of it.
+    wait = limits.hit("PARLEY_LIMIT_COMMENT_IP", limits.client_ip())
+    if wait:
+        site = find_site(site_key)
+        context = None
+        if site is not None:
+            rules = policy.site_policy(site)
+            context = form_context(site, rules, request.args.get("thread", ""), comment_form(rules, None, request.form), None)
+        raise too_fast(wait, context)
+
+    # 2. The site, and the page the comment comes from.
     site = require_site(site_key)
     readable = form_is_utf8()  # before request.form, which would consume the body
     rules = policy.site_policy(site)
@@ -233,19 +276,28 @@ def post_comment(site_key):
         raise Refusal(400, Notice("error", "Your comment arrived garbled (it isn't UTF-8 text); please send it again."))
     key = thread_key_arg()
     context["thread_key"] = key
+
+    # 3-4. The reader's token, and the site's guest mode.
     if bearer.state == "invalid":
         raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."), context)
     if reader is None and rules["guests"] == "deny":
         raise Refusal(401, Notice("signin", f"Please sign in to comment on {site.name}."), context)
 
+    # 5. The thread is open; the author isn't banned.
     try:
         thread = thread_for_request(site, key)
     except ThreadCapReached:
         notice = Notice("rate-limited", "This site has opened too many new comment threads in the past hour; please try later.")
         raise Refusal(429, notice, context, {"Retry-After": "3600"}) from None
-    if thread.closed:
+    if is_closed(thread, rules):
         raise Refusal(403, Notice("closed", "Comments on this article are closed."), context)
+    email = None if reader else (form.email.data or "").strip()
+    ban = active_ban(site, reader=reader, email=email, ip=request.remote_addr)
+    if ban is not None:
+        until = f" until {readable_date(ban.expires)}" if ban.expires else ""
+        raise Refusal(403, Notice("rejected", f"You can't comment on {site.name}{until}."), context)
 
+    # 6. The form.
     valid = form.validate()
     if form.parent.data and not form.parent.errors:
         context["parent"] = find_parent(thread, form.parent.data)
@@ -255,23 +307,37 @@ def post_comment(site_key):
     if not valid:
         raise Refusal(422, None, context)
 
+    # 7. Every comment that passed validation counts against its author, whatever its fate.
+    identity = ("reader", str(reader.id)) if reader else ("guest", email.lower(), limits.client_ip())
+    wait = limits.hit("PARLEY_LIMIT_COMMENT", site.key, *identity)
+    if wait:
+        raise too_fast(wait, context)
+
+    # 8. The policy.
     draft = Draft(
         thread=thread,
         parent=context["parent"],
         author_name=reader.name if reader else form.name.data,
-        author_email=None if reader else form.email.data,
+        author_email=None if reader else email,
         author_website=None if reader else form.website.data or None,
         body_source=form.body.data,
         ip=request.remote_addr,
         reader=reader,
+        guest_key=None if reader else guest_key_of_request(),
     )
-    verdict = policy.decide(draft, rules)
+    automation = automation_sign(request.form, current_app.secret_key, site.key, rules["min_submit_seconds"])
+    verdict = policy.decide(submission_for(draft, rules, automation), rules)
     if verdict.action == "reject":
-        raise Refusal(403, Notice("rejected", "Your comment was not published."), context)
-    comment = save_comment(draft, verdict.status)
+        # Kept for moderators to review, unless it is a bot's or a repeat: those add nothing.
+        if not verdict.reasons or verdict.reasons[0].code not in ("automated", "duplicate"):
+            save_comment(draft, "rejected", verdict.reasons)
+        raise Refusal(403, Notice("rejected", verdict.reasons[0].message if verdict.reasons else
+                                  "Your comment was not published."), context)
+    comment = save_comment(draft, verdict.status, verdict.reasons, verdict.flagged)
     if verdict.action == "hold":
         context["form"] = comment_form(rules, reader)
-        notice = Notice("held", "Thanks — your comment is awaiting moderation.")
+        why = verdict.reasons[0].message if verdict.reasons else ""
+        notice = Notice("held", f"Thanks — your comment is awaiting moderation. {why}".strip())
         response = make_response(render_template("embed/form.html", notice=notice, **context), 202)
     else:
         response = make_response(
@@ -284,6 +350,7 @@ def post_comment(site_key):
 
 @bp.get("/<site_key>/counts")
 def counts(site_key):
+    limit_reads()
     site = require_site(site_key)
     keys = request.args.getlist("thread")
     if not keys or len(keys) > MAX_COUNTS_PER_REQUEST or not all(valid_thread_key(k) for k in keys):
@@ -302,4 +369,5 @@ def counts(site_key):
 def policy_page(site_key):
     site = require_site(site_key)
     owner_text = site.settings.get("policy_text_html", "")
-    return render_template("embed/policy.html", site=site, rules=policy.site_policy(site), owner_text=owner_text)
+    rules = policy.describe(policy.site_policy(site))
+    return render_template("embed/policy.html", site=site, rules=rules, owner_text=owner_text)

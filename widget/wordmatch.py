@@ -1,0 +1,132 @@
+"""Finding a site's banned and suspect words in a comment, whatever plain evasion it tries.
+
+Words and text are folded the same way: NFKC, casefold, diacritics dropped,
+invisible format characters removed, and every character that Unicode's
+confusables data says looks like a Latin letter or digit replaced by it (the
+Cyrillic а, е, о, р, с, і... of Russian and Kazakh text, Greek look-alikes,
+fullwidth forms). A Russian word on the list and the same word typed with
+Latin look-alikes then fold to the same string.
+
+The folded text is split into words at anything that is not a letter or a
+digit, so boundaries work for Cyrillic as for Latin. Besides each word, a
+match is tried on words glued back together: a run of single letters
+("i d i o t", "i.d.i.o.t") and a run of words joined by punctuation without
+spaces ("id-iot", "id*iot"). An entry "word*" matches any word that starts
+with it ("words", "wordy"); an entry without the star matches the whole word
+only, so "idiot*" never matches "Idiosyncratic".
+
+A matcher is compiled once per word list (cached by its contents), then costs
+a set lookup per candidate word: thousands of words don't slow a comment.
+"""
+import functools
+import re
+import unicodedata
+
+from confusable_homoglyphs import confusables
+
+WORD = re.compile(r"[^\W_]+")
+# Punctuation that may glue word parts together when no space is around it.
+GLUE = re.compile(r"[^\w\s]+")
+
+
+def _latin_look_alikes():
+    """{character: the Latin letter or digit it is confusable with}, for non-ASCII characters."""
+    table = {}
+    for character, homoglyphs in confusables.confusables_data.items():
+        if len(character) != 1 or character.isascii():
+            continue
+        for homoglyph in homoglyphs:
+            target = homoglyph["c"]
+            if len(target) == 1 and target.isascii() and target.isalnum():
+                table[ord(character)] = target.lower()
+                break
+    return table
+
+
+LOOK_ALIKES = _latin_look_alikes()
+
+
+def fold(text):
+    """`text` as the matcher sees it (see the module's docstring)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
+    return unicodedata.normalize("NFC", bare).translate(LOOK_ALIKES)
+
+
+def candidate_words(text, longest):
+    """Every word of `text`, folded, and the glued-together words evasion makes of them.
+
+    Runs of single letters give every stretch of 3 to `longest` letters in them
+    ("what a m o r o n" holds "moron"); shorter stretches would mostly glue
+    together one-letter words, which Russian has many of.
+    """
+    folded = fold(text)
+    words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
+    candidates = {word for word, _, _ in words}
+    letters, glued = [], []
+    for index, (word, start, _) in enumerate(words):
+        gap = folded[words[index - 1][2]:start] if index else ""
+        if len(word) == 1:
+            letters.append(word)
+        else:
+            candidates.update(stretches(letters, longest))
+            letters = []
+        # Words joined by punctuation with no whitespace: "id-iot", "id*iot".
+        if index and GLUE.fullmatch(gap):
+            glued.append(word)
+        else:
+            glued = [word]
+        if len(glued) > 1:
+            candidates.add("".join(glued))
+    candidates.update(stretches(letters, longest))
+    return candidates
+
+
+def stretches(letters, longest):
+    joined = "".join(letters)
+    return {
+        joined[start:start + length]
+        for start in range(len(joined))
+        for length in range(3, min(longest, len(joined) - start) + 1)
+    }
+
+
+class WordMatcher:
+    """The entries of one word list, folded, ready to look for."""
+
+    def __init__(self, entries):
+        self.exact, self.prefixes = {}, {}
+        for entry in entries:
+            is_prefix = entry.endswith("*")
+            key = "".join(WORD.findall(fold(entry.rstrip("*"))))
+            if key:
+                (self.prefixes if is_prefix else self.exact)[key] = entry
+        self.prefix_lengths = sorted({len(key) for key in self.prefixes})
+        self.longest = max(map(len, [*self.exact, *self.prefixes]), default=0)
+
+    def find(self, text):
+        """The list entries that `text` contains, in the list's spelling (for moderators)."""
+        if not self.longest:
+            return []
+        found = set()
+        for word in candidate_words(text, self.longest):
+            if word in self.exact:
+                found.add(self.exact[word])
+            for length in self.prefix_lengths:
+                if length > len(word):
+                    break
+                if word[:length] in self.prefixes:
+                    found.add(self.prefixes[word[:length]])
+        return sorted(found)
+
+
+@functools.lru_cache(maxsize=128)
+def compile_words(entries):
+    """The matcher for a tuple of entries, built once per distinct list (so once per policy)."""
+    return WordMatcher(entries)
+
+
+def valid_entry(entry):
+    """True for a word, with an optional trailing * for "starts with"."""
+    return isinstance(entry, str) and 0 < len(entry) <= 100 and bool(WORD.fullmatch(fold(entry.rstrip("*")) or "-"))
