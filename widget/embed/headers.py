@@ -37,9 +37,8 @@ def mark_personal(response):
     personal = [header for header in ("Authorization", GUEST_KEY_HEADER) if header in request.headers]
     for header in personal:
         response.vary.add(header)
-    if personal:
-        if response.headers.get("Cache-Control", "").startswith("public"):
-            response.headers["Cache-Control"] = "private, no-cache"
+    if personal and response.headers.get("Cache-Control", "").startswith("public"):
+        response.headers["Cache-Control"] = "private, no-cache"
     bearer = g.get("bearer")
     if bearer is not None and bearer.state == "invalid":
         # embed.js forgets a token the server no longer honours.
