@@ -10,10 +10,8 @@ import uuid
 
 import psycopg
 import pytest
-from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import text
-from support import SITE_ORIGIN, free_port
+from support import SITE_ORIGIN, empty_tables, free_port
 from werkzeug.serving import make_server
 
 from widget import create_app
@@ -73,18 +71,6 @@ def migrated_app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-def empty_tables():
-    current_app.extensions["parley_limits"].reset()
-    db.session.remove()
-    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
-    db.session.commit()
 
 
 @pytest.fixture

@@ -3,8 +3,25 @@ import re
 import socket
 from html.parser import HTMLParser
 
+from flask import current_app
+from sqlalchemy import text
+
+from widget.extensions import db
+
 SITE_ORIGIN = "https://news.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"
+
+
+def empty_tables():
+    current_app.extensions["parley_limits"].reset()
+    db.session.remove()
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
 
 
 def free_port():

@@ -86,6 +86,12 @@ class RateLimits:
                 waits.append(max(1, math.ceil(reset_at - time.time())))
         return max(waits) if waits else None
 
+    def close(self):
+        """Let go of the storage's connections (a Redis client's pool), as an app being discarded should."""
+        client = getattr(self.flask_limiter.storage, "storage", None)
+        if hasattr(client, "close"):
+            client.close()
+
     def reset(self):
         """Forget every count (tests)."""
         self.flask_limiter.reset()

@@ -165,7 +165,7 @@ AUTOMATED = "Your comment couldn't be accepted just now. Please wait a moment an
 
 def links_of(html):
     """The http(s) URLs a rendered comment links to (markdown links and bare URLs alike)."""
-    return [url for url in re.findall(r'<a href="([^"]*)"', html) if url.startswith(("http://", "https://"))]
+    return [url for url in re.findall(r'<a href="([^"]*)"', html) if url.lower().startswith(("http://", "https://"))]
 
 
 def rule_automation(submission, rules):

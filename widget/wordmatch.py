@@ -25,22 +25,30 @@ import unicodedata
 from confusable_homoglyphs import confusables
 
 WORD = re.compile(r"[^\W_]+")
-# Punctuation that may glue word parts together when no space is around it.
-GLUE = re.compile(r"[^\w\s]+")
+# Punctuation (underscores included) that may glue word parts together when no space is around it.
+GLUE = re.compile(r"(?:[^\w\s]|_)+")
 
 
 def _latin_look_alikes():
-    """{character: the Latin letter or digit it is confusable with}, for non-ASCII characters."""
-    table = {}
+    """{lower-case character: the Latin letter or digit it, or its capital, is confusable with}.
+
+    fold() casefolds before it maps, so a capital's look-alike must be found
+    through its small form: Cyrillic Т, М, Н, К look like Latin letters, while
+    т, м, н, к don't. A small form's own look-alike wins (і is i, though І is l).
+    """
+    own, through_capital = {}, {}
     for character, homoglyphs in confusables.confusables_data.items():
         if len(character) != 1 or character.isascii():
             continue
-        for homoglyph in homoglyphs:
-            target = homoglyph["c"]
-            if len(target) == 1 and target.isascii() and target.isalnum():
-                table[ord(character)] = target.lower()
-                break
-    return table
+        target = next((h["c"] for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalnum()), None)
+        if target is None:
+            continue
+        small = character.casefold()
+        if small == character:
+            own[ord(character)] = target.lower()
+        elif len(small) == 1 and not small.isascii():
+            through_capital.setdefault(ord(small), target.lower())
+    return {**through_capital, **own}
 
 
 LOOK_ALIKES = _latin_look_alikes()

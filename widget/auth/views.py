@@ -26,6 +26,7 @@ from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import current_app, jsonify, make_response, redirect, render_template, request, session
 from joserfc.errors import JoseError
 
+from .. import limits
 from ..cors import grant_cors
 from ..providers import fetch_profile, providers_for_site
 from ..readers import save_reader
@@ -101,6 +102,12 @@ def forget_stale_logins():
 
 @bp.get("/<provider_name>/login")
 def login(provider_name):
+    wait = limits.hit("PARLEY_LIMIT_SIGNIN", limits.client_ip())
+    if wait:
+        return make_response(
+            failed(429, f"Too many sign-ins from your network just now. Please try again in {wait} seconds."),
+            {"Retry-After": str(wait)},
+        )
     provider = provider_or_none(provider_name)
     if provider is None:
         return failed(404, "This way of signing in isn't available.")

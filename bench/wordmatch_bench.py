@@ -1,0 +1,124 @@
+"""Benchmark of banned/suspect word matching: does a long word list slow a comment POST?
+
+Run from anywhere:  python bench/wordmatch_bench.py   (or .venv/bin/python bench/wordmatch_bench.py)
+
+For word lists of 100, 1,000, 5,000 and 20,000 generated entries (half of them "word*"
+prefixes, half Latin and half Cyrillic), it times `compile_words` once per list (what a
+policy change costs, once per policy version), then `WordMatcher.find` over:
+
+- a realistic comment: 5,000 characters of mixed Russian and English news-comment text;
+- an adversarial comment: 5,000 characters of spaced single letters ("a b c d ..."),
+  the worst case for the glued-letters search, which tries every stretch of 3 to
+  `longest` letters.
+
+Each find is repeated (at least 7 times and at least 0.3 s) and the median is reported in
+microseconds, with time.perf_counter.
+
+Regression guard: the script exits with status 1 if the median find on the 20,000-word
+list over the realistic 5,000-character comment is above 20 ms (LIMIT_MS), 0 otherwise.
+"""
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from widget.wordmatch import compile_words
+
+SIZES = (100, 1_000, 5_000, 20_000)
+COMMENT_LENGTH = 5_000
+LIMIT_MS = 20.0
+GUARDED_SIZE = 20_000
+MIN_REPEATS = 7
+MIN_SECONDS = 0.3
+
+LATIN = "abcdefghijklmnopqrstuvwxyz"
+CYRILLIC = "абвгдежзийклмнопрстуфхцчшщыэюяёәғқңөұүһі"
+
+REALISTIC_SENTENCES = [
+    "Спасибо за статью, очень интересно и по делу.",
+    "Не согласен с автором: цены на бензин растут уже третий месяц подряд.",
+    "Great reporting, but the headline is a bit misleading about the budget.",
+    "А кто будет отвечать за ремонт дорог в нашем районе?",
+    "I read the full report on https://example.org/report and it says otherwise.",
+    "Мэрия опять обещает, что к осени всё будет готово — посмотрим.",
+    "The minister's answer in parliament didn't address the question at all.",
+    "Мой сосед работает на этом заводе, и он говорит совсем другое.",
+    "Why is nobody talking about the water supply? It's 2024, after all!",
+    "Хорошо, что редакция подняла эту тему, давно пора.",
+    "Сыртқы саясат өзгеріссіз қалады, бірақ экономика өзгереді.",
+    "Please fix the typo in the third paragraph: it's 'their', not 'there'.",
+    "Я и ты в доме у мамы — так говорили в детстве, а теперь всё иначе.",
+    "This is the best piece on the election I've read this week.",
+]
+
+
+def word_list(size, rng):
+    """`size` distinct entries: half Latin, half Cyrillic; every other one a "word*" prefix."""
+    entries, seen = [], set()
+    while len(entries) < size:
+        alphabet = LATIN if len(entries) % 2 == 0 else CYRILLIC
+        word = "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 10)))
+        if word in seen:
+            continue
+        seen.add(word)
+        entries.append(word + "*" if (len(entries) // 2) % 2 else word)
+    return tuple(entries)
+
+
+def realistic_comment(rng):
+    parts, length = [], 0
+    while length < COMMENT_LENGTH:
+        sentence = rng.choice(REALISTIC_SENTENCES)
+        parts.append(sentence)
+        length += len(sentence) + 1
+    return " ".join(parts)[:COMMENT_LENGTH]
+
+
+def adversarial_comment(rng):
+    letters = LATIN + CYRILLIC
+    return " ".join(rng.choice(letters) for _ in range(COMMENT_LENGTH // 2 + 1))[:COMMENT_LENGTH]
+
+
+def median_microseconds(function, *args):
+    times, started = [], time.perf_counter()
+    while len(times) < MIN_REPEATS or time.perf_counter() - started < MIN_SECONDS:
+        start = time.perf_counter()
+        function(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6, len(times)
+
+
+def main():
+    rng = random.Random(20240601)
+    realistic, adversarial = realistic_comment(rng), adversarial_comment(rng)
+    print(f"comments: realistic {len(realistic):,} chars, adversarial {len(adversarial):,} chars")
+    print(f"{'words':>7} | {'compile ms':>10} | {'find realistic µs':>17} | {'find adversarial µs':>19} | {'hits':>4}")
+    print("-" * 72)
+    guarded = None
+    for size in SIZES:
+        entries = word_list(size, rng)
+        compile_words.cache_clear()
+        start = time.perf_counter()
+        matcher = compile_words(entries)
+        compile_ms = (time.perf_counter() - start) * 1e3
+        realistic_us, _ = median_microseconds(matcher.find, realistic)
+        adversarial_us, _ = median_microseconds(matcher.find, adversarial)
+        hits = len(matcher.find(realistic))
+        print(f"{size:>7,} | {compile_ms:>10.1f} | {realistic_us:>17,.0f} | {adversarial_us:>19,.0f} | {hits:>4}")
+        if size == GUARDED_SIZE:
+            guarded = realistic_us / 1e3
+    print("-" * 72)
+    if guarded > LIMIT_MS:
+        print(f"REGRESSION: find on {GUARDED_SIZE:,} words over the realistic comment took {guarded:.2f} ms "
+              f"(median), above {LIMIT_MS:.0f} ms")
+        return 1
+    print(f"OK: find on {GUARDED_SIZE:,} words over the realistic comment: {guarded:.2f} ms median "
+          f"(limit {LIMIT_MS:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
