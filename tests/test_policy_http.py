@@ -76,7 +76,7 @@ def test_a_held_comment_is_202_stored_pending_and_shown_only_to_its_author(reade
 
 def test_a_signed_in_reader_sees_their_own_held_comment(reader, site, reader_token):
     with_policy(site, premoderate_all=True)
-    author, token = reader_token()
+    _, token = reader_token()
     assert signed_post(reader, token, body="Held for a look").status_code == 202
     assert "Held for a look" in reader.thread(headers={"Authorization": f"Bearer {token}"}).text
     _, other = reader_token("Someone else")
