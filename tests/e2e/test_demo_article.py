@@ -236,3 +236,17 @@ def test_an_open_reply_form_follows_the_sign_in_and_keeps_its_text(demo, page):
     expect(reply.locator(".parley-signed-in")).to_contain_text("Aigerim (Demo ID)")
     expect(reply.get_by_role("textbox", name="Name", exact=True)).to_have_count(0)
     expect(reply.get_by_role("textbox", name="Comment", exact=True)).to_have_value("My half-written answer")
+
+
+def test_a_refused_comment_says_why_and_keeps_the_text_to_edit(demo, page):
+    with demo.policy(banned_words=["idiot*"]):
+        page.goto(demo.host_page("refused", "e2e-refused"))
+        widget = page.locator("#parley-comments")
+        fill_guest_form(widget.locator(".parley-form-slot"), "Only an IDIOT would say that")
+        refused = widget.locator('.parley-notice[data-kind="rejected"]')
+        expect(refused).to_contain_text("uses words this site doesn't allow")
+        box = widget.get_by_role("textbox", name="Comment", exact=True)
+        expect(box).to_have_value("Only an IDIOT would say that")
+        box.fill("Only a careless reader would say that")
+        widget.get_by_role("button", name="Post Comment").click()
+        expect(widget.locator("article.parley-comment", has_text="careless reader")).to_be_visible()
