@@ -296,6 +296,10 @@ def test_good_website_passes(website):
         "Staff.",
         "the_admin",
         "admin2",
+        "\u0410dmin",  # Cyrillic А
+        "A.d.m.i.n",
+        "m o d e r a t o r",
+        "\u0415DITOR",  # Cyrillic Е
         "Administrator",
         "Parley",
         "Parley Team",

@@ -7,6 +7,7 @@ from wtforms import Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from .text import CONTROL_CHARACTERS, parse_id
+from .wordmatch import compile_words
 
 NAME_MAX = 80
 EMAIL_MAX = 254
@@ -44,9 +45,11 @@ def no_control_characters(form, field):
 
 
 def not_a_staff_name(form, field):
+    """No staff word in the name, whether split off by digits ("admin2") or disguised the ways
+    the policy's word lists see through (Cyrillic look-alikes, "A.d.m.i.n")."""
     visible = "".join(c for c in field.data or "" if unicodedata.category(c) != "Cf")
     words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKC", visible).casefold())
-    if any(word in STAFF_WORDS for word in words):
+    if any(word in STAFF_WORDS for word in words) or compile_words(tuple(sorted(STAFF_WORDS))).find(visible):
         raise ValidationError("That name is reserved for the site's staff; please choose another.")
 
 
