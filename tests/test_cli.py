@@ -122,7 +122,7 @@ def test_policy_set_replaces_the_policy_and_bumps_the_site(app, site, tmp_path):
         ("blocked_domains = ['https://evil.example/x']\n", "blocked_domains: 'https://evil.example/x' is not a domain"),
         ("max_length = '5000'\n", "max_length must be an integer"),
         ("min_length = true\n", "min_length must be an integer"),
-        ("max_length = 20001\n", "max_length must be between"),
+        ("max_length = 20001\n", "max_length must be at most 20,000"),
         ("min_length = 0\n", "min_length must be at least 1"),
         ("min_length = 10\nmax_length = 5\n", "max_length must be between min_length (10)"),
         ("text = 5\n", "text must be a string"),

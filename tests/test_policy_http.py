@@ -182,7 +182,7 @@ def test_a_stamp_of_another_site_doesnt_pass(reader, site, monkeypatch):
     from widget.sites import create_site
 
     other = create_site("Other", ["https://other.example"])
-    stamp = stamps.issue_stamp("test-secret", other.key)
+    stamp = stamps.issue_stamp("test-secret", other.key, "article-1")
     with_policy(site, min_submit_seconds=1)
     later = stamps.time.time() + 5
     monkeypatch.setattr(stamps.time, "time", lambda: later)
@@ -246,7 +246,63 @@ def test_the_policy_page_lists_the_enforced_rules_but_no_word_lists(client, site
                 blocked_domains=["hidden-domain.example"], guests="premoderate")
     page = html.unescape(client.get(f"/embed/{site.key}/policy").text)
     assert "Comments with more than 3 links wait for a moderator." in page
-    assert "Comments close 14 days after the article is published." in page
+    assert "Comments close 14 days after they open on an article." in page
     assert "their comments wait for a moderator" in page
     for secret in ("секретслово", "hushword", "hidden-domain"):
         assert secret not in page
+
+
+def test_a_stamp_of_another_thread_or_older_than_a_day_doesnt_pass(reader, site, monkeypatch):
+    with_policy(site, min_submit_seconds=1)
+    other_thread = stamps.issue_stamp("test-secret", site.key, "another-article")
+    this_thread = fresh_stamp(reader)
+    later = stamps.time.time() + 5
+    monkeypatch.setattr(stamps.time, "time", lambda: later)
+    assert reader.post(shown=other_thread).status_code == 403
+    much_later = later + stamps.STAMP_LIFETIME
+    monkeypatch.setattr(stamps.time, "time", lambda: much_later)
+    assert reader.post(shown=this_thread).status_code == 403
+    assert stored() == []
+
+
+@pytest.mark.parametrize("name", ["Модератор", "Админ", "Редакция", "Central Asia News", "central-asia-news"])
+def test_guests_cant_take_staff_names_in_russian_or_the_sites_own(reader, site, name):
+    with_policy(site)
+    response = reader.post(name=name)
+    assert response.status_code == 422 and 'data-field="name"' in response.text
+
+
+def test_a_signed_in_reader_over_the_ip_limit_keeps_their_signed_in_form(reader, site, app, reader_token, monkeypatch):
+    with_policy(site)
+    _, token = reader_token()
+    monkeypatch.setitem(app.config, "PARLEY_LIMIT_COMMENT_IP", "1 per minute")
+    assert signed_post(reader, token).status_code == 201
+    limited = signed_post(reader, token, body="Too soon")
+    assert limited.status_code == 429
+    assert "Signed in as" in limited.text and 'name="email"' not in limited.text
+
+
+def test_a_policy_change_reaches_another_worker_at_its_next_request(migrated_app, database_url, reader, site):
+    from widget import create_app
+
+    with_policy(site)
+    other_worker = create_app({"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url,
+                               "PARLEY_LIMIT_COMMENT": "100 per second"})
+    client = other_worker.test_client()
+
+    def post_there(body):
+        return client.post(f"/embed/{site.key}/comments?thread=article-1", headers={"Origin": SITE_ORIGIN},
+                           data={"name": "Madi", "email": "madi@example.org", "body": body})
+
+    try:
+        assert post_there("Fine words").status_code == 201
+        with_policy(site, banned_words=["fine"])
+        assert post_there("Fine words again").status_code == 403
+    finally:
+        with other_worker.app_context():
+            db.engine.dispose()
+
+
+def test_public_thread_answers_always_vary_by_token_and_guest_key(reader, site):
+    vary = reader.thread().headers["Vary"]
+    assert "Authorization" in vary and "X-Parley-Guest" in vary

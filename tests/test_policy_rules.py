@@ -628,8 +628,8 @@ def test_describe_mentions_links_with_the_configured_number():
 
 
 def test_describe_states_close_after_days_in_days():
-    assert "Comments close 14 days after the article is published." in described(close_after_days=14)
-    assert "Comments close 1 day after the article is published." in described(close_after_days=1)
+    assert "Comments close 14 days after they open on an article." in described(close_after_days=14)
+    assert "Comments close 1 day after they open on an article." in described(close_after_days=1)
     assert "close" not in described(close_after_days=0).lower().replace("closed", "")
 
 
@@ -659,3 +659,10 @@ def test_describe_follows_the_other_rules():
     assert "within 24 hours" in described() and "within 1 hour is" in described(duplicate_window_hours=1)
     assert "again within" not in described(duplicate_window_hours=0)
     assert "checked by a moderator after they appear" in described(suspect_words=["x1"], suspect_action="flag")
+
+
+@pytest.mark.parametrize("key, value", [("close_after_days", 3_000_000), ("duplicate_window_hours", 100_000_000),
+                                        ("min_submit_seconds", 100_000), ("max_links", 5000), ("trusted_after", 5000)])
+def test_numbers_too_large_to_mean_anything_are_refused_by_name(key, value):
+    with pytest.raises(PolicyError, match=f"{key} must be at most"):
+        validate_policy({key: value})

@@ -4,6 +4,7 @@ from datetime import timedelta
 from sqlalchemy import or_
 
 from .extensions import db
+from .limits import ip_bucket
 from .models import Ban, utcnow
 
 
@@ -16,6 +17,9 @@ def ban_keys(reader, email, ip):
         keys.append(("email", email.strip().lower()))
     if ip:
         keys.append(("ip", ip))
+        # An IPv6 ban may name the whole /64 the address belongs to.
+        if ip_bucket(ip) != ip:
+            keys.append(("ip", ip_bucket(ip)))
     return keys
 
 

@@ -7,14 +7,16 @@ from wtforms import Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from .text import CONTROL_CHARACTERS, parse_id
-from .wordmatch import compile_words
+from .wordmatch import WORD, compile_words, fold
 
 NAME_MAX = 80
 EMAIL_MAX = 254
 WEBSITE_MAX = 2048
 
 # Guests may not pose as the site's staff.
-STAFF_WORDS = {"moderator", "moderators", "admin", "administrator", "editor", "staff", "parley"}
+STAFF_WORDS = {"moderator", "moderators", "admin", "administrator", "editor", "editors", "staff", "parley"}
+# The same in Russian and Kazakh, as beginnings: they decline ("модератора", "редакция").
+STAFF_PREFIXES = ("модератор*", "админ*", "редакц*", "редактор*", "әкімші*")
 
 # Joiners that Persian, Indic scripts and emoji need; other format characters
 # (zero-width spaces, bidi overrides, soft hyphens) only hide or disguise text.
@@ -49,8 +51,15 @@ def not_a_staff_name(form, field):
     the policy's word lists see through (Cyrillic look-alikes, "A.d.m.i.n")."""
     visible = "".join(c for c in field.data or "" if unicodedata.category(c) != "Cf")
     words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKC", visible).casefold())
-    if any(word in STAFF_WORDS for word in words) or compile_words(tuple(sorted(STAFF_WORDS))).find(visible):
+    if any(word in STAFF_WORDS for word in words) \
+            or compile_words(tuple(sorted(STAFF_WORDS)) + STAFF_PREFIXES).find(visible) \
+            or squeezed(visible) in form.reserved_names:
         raise ValidationError("That name is reserved for the site's staff; please choose another.")
+
+
+def squeezed(name):
+    """A name reduced to its folded letters and digits, to compare names as a reader would see them."""
+    return "".join(WORD.findall(fold(name)))
 
 
 # "name:" at the start, unless it is a host's port ("example.org:8080").
@@ -96,9 +105,11 @@ class CommentForm(Form):
     body = TextAreaField("Comment", filters=[newlines, strip])
     parent = HiddenField(filters=[strip])
 
-    def __init__(self, formdata=None, min_length=2, max_length=5000, **kwargs):
+    def __init__(self, formdata=None, min_length=2, max_length=5000, reserved_names=(), **kwargs):
         super().__init__(formdata, **kwargs)
         self.max_length = max_length
+        # Names guests may not take (the site's own; its moderators' with the dashboard), squeezed.
+        self.reserved_names = {squeezed(name) for name in reserved_names} - {""}
         self.body.validators = [
             DataRequired("Please write your comment."),
             no_control_characters,

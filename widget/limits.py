@@ -10,7 +10,9 @@ When the storage fails, the same limits go on in this process's memory, with a
 logged warning, and the storage is tried again every RECHECK_SECONDS: never a
 500, never unlimited.
 """
+import ipaddress
 import math
+import threading
 import time
 
 from flask import current_app, request
@@ -25,8 +27,24 @@ STORAGE_TIMEOUT_SECONDS = 0.5
 
 
 def client_ip():
-    # ProxyFix has already taken PARLEY_TRUSTED_PROXIES hops of X-Forwarded-For, and no more.
-    return request.remote_addr or "unknown"
+    """The client's address as limits count it: an IPv4 address, or an IPv6 /64 network, since
+    anyone holding one IPv6 address usually holds its whole /64.
+
+    ProxyFix has already taken PARLEY_TRUSTED_PROXIES hops of X-Forwarded-For, and no more.
+    """
+    return ip_bucket(request.remote_addr)
+
+
+def ip_bucket(address):
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 class RateLimits:
@@ -45,17 +63,22 @@ class RateLimits:
         self.flask_limiter = Limiter(key_func=client_ip, app=app)
         self.fallback = MovingWindowRateLimiter(MemoryStorage())
         self.failed_at = None
+        # Only one thread at a time asks a failed storage whether it is back.
+        self.probing = threading.Lock()
         app.extensions["parley_limits"] = self
 
     def strategy(self):
         if self.failed_at is None:
             return self.flask_limiter.limiter
-        if time.monotonic() - self.failed_at >= RECHECK_SECONDS:
-            if self.storage_answers():
-                current_app.logger.warning("rate-limit storage is back: limits are shared again")
-                self.failed_at = None
-                return self.flask_limiter.limiter
-            self.failed_at = time.monotonic()
+        if time.monotonic() - self.failed_at >= RECHECK_SECONDS and self.probing.acquire(blocking=False):
+            try:
+                if self.storage_answers():
+                    current_app.logger.warning("rate-limit storage is back: limits are shared again")
+                    self.failed_at = None
+                    return self.flask_limiter.limiter
+                self.failed_at = time.monotonic()
+            finally:
+                self.probing.release()
         return self.fallback
 
     def storage_answers(self):

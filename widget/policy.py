@@ -38,6 +38,16 @@ DEFAULT_POLICY = {
     "min_submit_seconds": 3,
     "duplicate_window_hours": 24,
 }
+# The largest sensible value of each number, so no setting can overflow a date or a count.
+MAXIMA = {
+    "trusted_after": 1000,
+    "min_length": MAX_LENGTH_LIMIT,
+    "max_length": MAX_LENGTH_LIMIT,
+    "max_links": 1000,
+    "close_after_days": 36500,
+    "min_submit_seconds": 3600,
+    "duplicate_window_hours": 8760,
+}
 CHOICES = {
     "guests": ("allow", "premoderate", "deny"),
     "suspect_action": ("hold", "flag"),
@@ -86,6 +96,8 @@ def validate_policy(data):
             raise PolicyError(f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}.")
         if expected is int and value < 0:
             raise PolicyError(f"{key} must be 0 or more, not {value}.")
+        if expected is int and value > MAXIMA[key]:
+            raise PolicyError(f"{key} must be at most {MAXIMA[key]:,}, not {value:,}.")
         if expected is list:
             value = validate_list(key, value)
         cleaned[key] = value
@@ -308,11 +320,13 @@ def describe(rules):
                      else "Comments with some words are checked by a moderator after they appear.")
     if rules["shouting"] == "hold":
         lines.append("Comments written mostly in capitals wait for a moderator.")
+    # There is always a wait (for links), so always this line.
+    lines.append("Signed-in readers our moderators trust skip these waits, never the refusals.")
     if rules["duplicate_window_hours"]:
         hours = rules["duplicate_window_hours"]
         lines.append(f"Posting the same comment again within {hours} hour{'s' if hours != 1 else ''} is refused.")
     if rules["close_after_days"]:
         days = rules["close_after_days"]
-        lines.append(f"Comments close {days} day{'s' if days != 1 else ''} after the article is published.")
+        lines.append(f"Comments close {days} day{'s' if days != 1 else ''} after they open on an article.")
     lines.append("Moderators may remove comments that break these rules, and may ban those who keep breaking them.")
     return lines

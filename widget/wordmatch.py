@@ -16,7 +16,8 @@ with it ("words", "wordy"); an entry without the star matches the whole word
 only, so "idiot*" never matches "Idiosyncratic".
 
 A matcher is compiled once per word list (cached by its contents), then costs
-a set lookup per candidate word: thousands of words don't slow a comment.
+a set lookup per candidate word: thousands of words don't slow a comment, and
+the candidates grow linearly with the text, whatever it holds.
 """
 import functools
 import re
@@ -25,6 +26,8 @@ import unicodedata
 from confusable_homoglyphs import confusables
 
 WORD = re.compile(r"[^\W_]+")
+ENTRY_MAX = 40
+SPACING = re.compile(r"\s+|[\s._*~/|+'\"`·•-]{1,3}")
 # Punctuation (underscores included) that may glue word parts together when no space is around it.
 GLUE = re.compile(r"(?:[^\w\s]|_)+")
 
@@ -62,12 +65,14 @@ def fold(text):
     return unicodedata.normalize("NFC", bare).translate(LOOK_ALIKES)
 
 
-def candidate_words(text, longest):
+@functools.lru_cache(maxsize=8)
+def candidate_words(text):
     """Every word of `text`, folded, and the glued-together words evasion makes of them.
 
-    Runs of single letters give every stretch of 3 to `longest` letters in them
-    ("what a m o r o n" holds "moron"); shorter stretches would mostly glue
-    together one-letter words, which Russian has many of.
+    A run of three or more single letters ("i d i o t", "i.d.i.o.t") gives the whole run, and
+    the run without the one-letter words a sentence may start it with ("what
+    a m o r o n"); inner stretches are not tried, so "A.S.S.R." is not "ass".
+    Cached, so a comment is split once for all the lists it is checked against.
     """
     folded = fold(text)
     words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
@@ -75,29 +80,55 @@ def candidate_words(text, longest):
     letters, glued = [], []
     for index, (word, start, _) in enumerate(words):
         gap = folded[words[index - 1][2]:start] if index else ""
-        if len(word) == 1:
+        # Spaces, or a few dots and dashes, space a word out; a comma or a full stop and space end it.
+        if len(word) == 1 and (not index or SPACING.fullmatch(gap)):
             letters.append(word)
         else:
-            candidates.update(stretches(letters, longest))
-            letters = []
-        # Words joined by punctuation with no whitespace: "id-iot", "id*iot".
+            candidates.update(letter_runs(letters))
+            letters = [word] if len(word) == 1 else []
+        # Words joined by punctuation with no whitespace: "id-iot", "id*iot", "you-id-iot".
         if index and GLUE.fullmatch(gap):
             glued.append(word)
         else:
+            candidates.update(glued_joins(glued))
             glued = [word]
-        if len(glued) > 1:
-            candidates.add("".join(glued))
-    candidates.update(stretches(letters, longest))
-    return candidates
+    candidates.update(letter_runs(letters))
+    candidates.update(glued_joins(glued))
+    return frozenset(candidates)
 
 
-def stretches(letters, longest):
-    joined = "".join(letters)
-    return {
-        joined[start:start + length]
-        for start in range(len(joined))
-        for length in range(3, min(longest, len(joined) - start) + 1)
-    }
+def glued_joins(parts):
+    """Every join of two or more neighbouring parts, up to ENTRY_MAX letters, holding a part
+    longer than one letter (all-single-letter runs are letter_runs' job)."""
+    joins = set()
+    if len(parts) < 2 or max(map(len, parts)) == 1:
+        return joins
+    for start in range(len(parts) - 1):
+        joined, longest = parts[start], len(parts[start])
+        for part in parts[start + 1:]:
+            joined += part
+            longest = max(longest, len(part))
+            if len(joined) > ENTRY_MAX:
+                break
+            if longest > 1:
+                joins.add(joined)
+    return joins
+
+
+# One-letter words a spaced-out word may follow (English "a", "I"; Russian "а", "и", "в", "с", "к", "о", "у", "я").
+ONE_LETTER_WORDS = frozenset(fold(letter) for letter in "aiаивскоуя")
+
+
+def letter_runs(letters):
+    """A run of three or more single letters joined, and without its leading one-letter words
+    (two letters are too often two real words: Russian "я и")."""
+    runs = set()
+    while len(letters) > 2:
+        runs.add("".join(letters))
+        if letters[0] not in ONE_LETTER_WORDS:
+            break
+        letters = letters[1:]
+    return runs
 
 
 class WordMatcher:
@@ -111,14 +142,13 @@ class WordMatcher:
             if key:
                 (self.prefixes if is_prefix else self.exact)[key] = entry
         self.prefix_lengths = sorted({len(key) for key in self.prefixes})
-        self.longest = max(map(len, [*self.exact, *self.prefixes]), default=0)
 
     def find(self, text):
         """The list entries that `text` contains, in the list's spelling (for moderators)."""
-        if not self.longest:
+        if not (self.exact or self.prefixes):
             return []
         found = set()
-        for word in candidate_words(text, self.longest):
+        for word in candidate_words(text):
             if word in self.exact:
                 found.add(self.exact[word])
             for length in self.prefix_lengths:
@@ -137,4 +167,4 @@ def compile_words(entries):
 
 def valid_entry(entry):
     """True for a word, with an optional trailing * for "starts with"."""
-    return isinstance(entry, str) and 0 < len(entry) <= 100 and bool(WORD.fullmatch(fold(entry.rstrip("*")) or "-"))
+    return isinstance(entry, str) and 0 < len(entry) <= ENTRY_MAX and bool(WORD.fullmatch(fold(entry.rstrip("*")) or "-"))

@@ -11,6 +11,7 @@
   var parleyOrigin = new URL(base).origin;
   var HANDOFF_POLL_MS = 1500;
   var HANDOFF_POLLS = 400; // ten minutes, the server's limit for finishing a sign-in
+  var GUEST_KEY_DAYS = 7;
 
   function pageUrl() {
     var canonical = document.querySelector('link[rel="canonical"]');
@@ -90,7 +91,8 @@
     this.site = host.dataset.site;
     this.thread = host.dataset.thread || threadKey(pageUrl());
     this.tokenKey = "parley-token:" + this.site;
-    this.guestKey = "parley-guest:" + this.site; // lets a guest see their own comments awaiting moderation
+    // Lets a guest see their own comments awaiting moderation: "key until" (ms), sent only until then.
+    this.guestKey = "parley-guest:" + this.site;
     this.root = host.attachShadow({ mode: "open" });
     this.root.innerHTML =
       '<link rel="stylesheet" href="' + base + '/static/css/embed.css">' +
@@ -107,10 +109,12 @@
   }
 
   // Every request carries the reader's token, if any; a token the server disowns is forgotten.
-  Widget.prototype.fetch = function (url, options) {
+  // A guest's key goes with every comment they post, and with reads while one may await moderation.
+  Widget.prototype.fetch = function (url, options, posting) {
     options = options || {};
     var token = store.get(this.tokenKey);
-    var guest = store.get(this.guestKey);
+    var guest = (store.get(this.guestKey) || "").split(" ");
+    guest = posting || Number(guest[1]) > Date.now() ? guest[0] : null;
     options.credentials = "omit";
     options.headers = {};
     if (token) options.headers.Authorization = "Bearer " + token;
@@ -282,8 +286,8 @@
     var compose = form.closest(".parley-compose");
     var button = form.querySelector('[type="submit"]');
     button.disabled = true;
-    if (!store.get(this.tokenKey) && !store.get(this.guestKey)) store.set(this.guestKey, randomSecret());
-    this.fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) })
+    if (!store.get(this.tokenKey) && !store.get(this.guestKey)) store.set(this.guestKey, randomSecret() + " 0");
+    this.fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) }, true)
       .then(function (response) {
         return response.text().then(function (html) { self.answered(response.status, parse(html), form, compose); });
       })
@@ -295,8 +299,12 @@
   };
 
   Widget.prototype.answered = function (status, fragment, form, compose) {
-    // A held comment shows to its author at once, marked as awaiting moderation.
-    if (status === 202) this.loadThread(this.threadUrl());
+    // A held comment shows to its author, marked as awaiting moderation, for a week of visits.
+    if (status === 202) {
+      var key = store.get(this.guestKey);
+      if (key && !store.get(this.tokenKey)) store.set(this.guestKey, key.split(" ")[0] + " " + (Date.now() + GUEST_KEY_DAYS * 864e5));
+      if (!compose.dataset.parent) this.loadThread(this.threadUrl());
+    }
     if (status === 201) {
       this.insertComment(fragment.querySelector(".parley-comment"));
       if (compose.dataset.parent) compose.remove();

@@ -180,6 +180,8 @@ def thread_fragment(site_key):
         )
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    # Always, so no shared cache hands the public copy to a reader who sent a token or key.
+    response.vary.update(["Authorization", GUEST_KEY_HEADER])
     return response
 
 
@@ -194,18 +196,19 @@ def find_parent(thread, parent_id):
     return parent
 
 
-def comment_form(rules, reader, formdata=None):
+def comment_form(site, rules, reader, formdata=None):
     """A signed-in reader writes only the comment; a guest, where guests may post, also says who they are."""
     form_class = CommentForm if reader or rules["guests"] == "deny" else GuestCommentForm
-    return form_class(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
+    return form_class(formdata, min_length=rules["min_length"], max_length=rules["max_length"],
+                      reserved_names=(site.name,))
 
 
 def form_context(site, rules, thread_key, form, reader, parent=None):
     """What embed/form.html needs: the form, who is signing it, how else one could sign it, and
     when it was shown (a form sent back keeps its first stamp, so fixing a typo isn't "too fast")."""
     stamp = request.form.get("shown") if request.method == "POST" else None
-    if stamp_age(current_app.secret_key, site.key, stamp) is None:
-        stamp = issue_stamp(current_app.secret_key, site.key)
+    if stamp_age(current_app.secret_key, site.key, thread_key, stamp) is None:
+        stamp = issue_stamp(current_app.secret_key, site.key, thread_key)
     return {
         "site": site, "thread_key": thread_key, "form": form, "parent": parent, "reader": reader,
         "providers": providers_for_site(site, current_app.config["PARLEY_PROVIDERS"]),
@@ -220,7 +223,7 @@ def form_fragment(site_key):
     reader = bearer_of_request(site).reader
     key = thread_key_arg()
     rules = policy.site_policy(site)
-    form = comment_form(rules, reader)
+    form = comment_form(site, rules, reader)
     parent = None
     parent_id = request.args.get("parent", "")
     if parent_id:
@@ -259,7 +262,9 @@ def post_comment(site_key):
         context = None
         if site is not None:
             rules = policy.site_policy(site)
-            context = form_context(site, rules, request.args.get("thread", ""), comment_form(rules, None, request.form), None)
+            reader = bearer_of_request(site).reader
+            form = comment_form(site, rules, reader, request.form)
+            context = form_context(site, rules, request.args.get("thread", ""), form, reader)
         raise too_fast(wait, context)
 
     # 2. The site, and the page the comment comes from.
@@ -268,7 +273,7 @@ def post_comment(site_key):
     rules = policy.site_policy(site)
     bearer = bearer_of_request(site)
     reader = bearer.reader
-    form = comment_form(rules, reader, request.form)
+    form = comment_form(site, rules, reader, request.form)
     context = form_context(site, rules, request.args.get("thread", ""), form, reader)
     if not from_allowed_origin(site):
         raise Refusal(403, Notice("rejected", "Comments can only be posted from the site's own pages."), context)
@@ -325,19 +330,17 @@ def post_comment(site_key):
         reader=reader,
         guest_key=None if reader else guest_key_of_request(),
     )
-    automation = automation_sign(request.form, current_app.secret_key, site.key, rules["min_submit_seconds"])
+    automation = automation_sign(request.form, current_app.secret_key, site.key, key, rules["min_submit_seconds"])
     verdict = policy.decide(submission_for(draft, rules, automation), rules)
     if verdict.action == "reject":
         # Kept for moderators to review, unless it is a bot's or a repeat: those add nothing.
-        if not verdict.reasons or verdict.reasons[0].code not in ("automated", "duplicate"):
+        if verdict.reasons[0].code not in ("automated", "duplicate"):
             save_comment(draft, "rejected", verdict.reasons)
-        raise Refusal(403, Notice("rejected", verdict.reasons[0].message if verdict.reasons else
-                                  "Your comment was not published."), context)
+        raise Refusal(403, Notice("rejected", verdict.reasons[0].message), context)
     comment = save_comment(draft, verdict.status, verdict.reasons, verdict.flagged)
     if verdict.action == "hold":
-        context["form"] = comment_form(rules, reader)
-        why = verdict.reasons[0].message if verdict.reasons else ""
-        notice = Notice("held", f"Thanks — your comment is awaiting moderation. {why}".strip())
+        context["form"] = comment_form(site, rules, reader)
+        notice = Notice("held", f"Thanks — your comment is awaiting moderation. {verdict.reasons[0].message}")
         response = make_response(render_template("embed/form.html", notice=notice, **context), 202)
     else:
         response = make_response(
