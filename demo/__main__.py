@@ -9,16 +9,17 @@ from werkzeug.serving import make_server
 
 from widget import PROJECT_ROOT
 
-SECRET_FILE = os.path.join(PROJECT_ROOT, "instance", "demo-secret-key")
+INSTANCE = os.path.join(PROJECT_ROOT, "instance")
 
 
-def demo_secret_key():
-    """The demo's own secret, written once so sign-ins survive a restart."""
-    if not os.path.exists(SECRET_FILE):
-        os.makedirs(os.path.dirname(SECRET_FILE), exist_ok=True)
-        with open(os.open(SECRET_FILE, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
-            out.write(secrets.token_urlsafe(32))
-    with open(SECRET_FILE) as secret:
+def demo_secret(name):
+    """A secret of the demo's, written once under instance/ so it survives a restart."""
+    path = os.path.join(INSTANCE, name)
+    if not os.path.exists(path):
+        os.makedirs(INSTANCE, exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(18))
+    with open(path) as secret:
         return secret.read().strip()
 
 
@@ -29,13 +30,14 @@ def main():
     parser.add_argument("--id-port", type=int, default=9400, help="the demo sign-in provider's port (default 9400)")
     args = parser.parse_args()
 
-    os.environ.setdefault("PARLEY_SECRET_KEY", demo_secret_key())
+    os.environ.setdefault("PARLEY_SECRET_KEY", demo_secret("demo-secret-key"))
+    moderator_password = demo_secret("demo-moderator-password")
     from flask_migrate import upgrade
 
     from widget import create_app
 
     from .provider import create_demo_provider, demo_provider_settings
-    from .seed import seed_demo
+    from .seed import MODERATOR_EMAIL, seed_demo, seed_moderator
     from .site import ARTICLE_PATH, create_news_site
 
     parley_url = f"http://127.0.0.1:{args.parley_port}"
@@ -44,7 +46,9 @@ def main():
     parley = create_app(demo_provider_settings(id_url))
     with parley.app_context():
         upgrade()
-        site_key = seed_demo(news_url).key
+        site = seed_demo(news_url)
+        site_key = site.key
+        seed_moderator(site, moderator_password)
     news = create_news_site(parley_url, site_key, news_url)
 
     servers = [
@@ -57,6 +61,7 @@ def main():
     print(f"\nParley is serving on   {parley_url}")
     print(f"The demo article is at {news_url}{ARTICLE_PATH}")
     print(f"Demo ID, the demo's sign-in provider, is at {id_url}")
+    print(f"Moderate at {parley_url}/moderate/ as {MODERATOR_EMAIL}, password {moderator_password}")
     print("Press Ctrl-C to stop them all.\n", flush=True)
     stop = threading.Event()
     # Installed explicitly: a shell that starts us in the background ignores SIGINT.

@@ -1,13 +1,16 @@
 """The demo's data: the news site's registration and a conversation to start from."""
+from werkzeug.security import generate_password_hash
+
 from widget.comments import Draft, save_comment
 from widget.extensions import db
-from widget.models import Site
+from widget.models import Moderator, Site
 from widget.sites import create_site, update_site
 from widget.threads import get_or_create_thread
 
 from .site import ARTICLE_PATH, THREAD_KEY
 
 SITE_NAME = "Central Asia News (demo)"
+MODERATOR_EMAIL = "moderator@demo.example"
 ARTICLE_TITLE = "The foreign policy of Kazakhstan to remain largely unchanged"
 
 CONVERSATION = [
@@ -35,3 +38,14 @@ def seed_demo(news_origin):
             draft = Draft(thread, parent, name, f"{name.split()[0].lower()}@example.org", None, body, None)
             posted.append(save_comment(draft, "published"))
     return site
+
+
+def seed_moderator(site, password):
+    """The demo's moderator of the demo site, with `password` (kept in instance/)."""
+    moderator = db.session.execute(db.select(Moderator).filter_by(email=MODERATOR_EMAIL)).scalar_one_or_none()
+    if moderator is None:
+        moderator = Moderator(email=MODERATOR_EMAIL, name="Demo moderator", sites=[site],
+                              password_hash=generate_password_hash(password))
+        db.session.add(moderator)
+        db.session.commit()
+    return moderator

@@ -23,7 +23,7 @@ def test_demo_serves_both_sites_and_stops_on_ctrl_c(tmp_path):
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:
-        printed = [demo.stdout.readline() for _ in range(5)]
+        printed = [demo.stdout.readline() for _ in range(6)]
         assert f"Parley is serving on   http://127.0.0.1:{parley_port}\n" in printed
         article = next(line.split()[-1] for line in printed if "demo article" in line)
         assert article == f"http://localhost:{site_port}/2026/11/kazakhstan-foreign-policy"
@@ -34,6 +34,8 @@ def test_demo_serves_both_sites_and_stops_on_ctrl_c(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{parley_port}/readyz", timeout=10) as ready:
             assert ready.status == 200
         assert f"Demo ID, the demo's sign-in provider, is at http://127.0.0.1:{id_port}\n" in printed
+        moderate = next(line for line in printed if line.startswith("Moderate at"))
+        assert f"http://127.0.0.1:{parley_port}/moderate/ as moderator@demo.example, password " in moderate
         discovery = f"http://127.0.0.1:{id_port}/.well-known/openid-configuration"
         with urllib.request.urlopen(discovery, timeout=10) as provider:
             assert provider.status == 200

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import check_settings, load_providers, load_settings
-from .extensions import db, migrate
+from .extensions import csrf, db, migrate
 from .limits import RateLimits
 from .providers import configured_providers
 
@@ -73,6 +73,7 @@ def database_url(url, instance_path):
 def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
     RateLimits(app)
     # One OAuth registry per app (Authlib's binds to a single app): providers differ between apps.
     oauth = OAuth(app)
@@ -84,15 +85,22 @@ def register_blueprints(app):
     from .auth import bp as auth_bp
     from .embed import bp as embed_bp
     from .health import bp as health_bp
+    from .moderate import bp as moderate_bp
 
+    # Readers' requests carry no cookie (embed) or a token of their own (the popup's
+    # confirmation): CSRF tokens guard the dashboard, whose session is a cookie.
+    csrf.exempt(embed_bp)
+    csrf.exempt(auth_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(moderate_bp)
     app.register_blueprint(health_bp)
 
 
 def register_commands(app):
-    from .cli import erase_ips_command, policy_cli, site_cli
+    from .cli import erase_ips_command, moderator_cli, policy_cli, site_cli
 
     app.cli.add_command(site_cli)
+    app.cli.add_command(moderator_cli)
     app.cli.add_command(policy_cli)
     app.cli.add_command(erase_ips_command)

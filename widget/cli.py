@@ -1,16 +1,21 @@
 """Command line for site owners: `flask --app wsgi site ...`."""
+import sys
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.security import generate_password_hash
 
 from .comments import erase_old_ips
 from .extensions import db
-from .models import Site
+from .models import Moderator, Site
 from .policy import PolicyError, parse_policy_toml, policy_toml, site_policy
 from .sites import SiteError, create_site, find_site, set_policy, update_site
 
 site_cli = AppGroup("site", help="Register and change the sites that embed Parley.")
 policy_cli = AppGroup("policy", help="Show and set a site's comment policy (TOML).")
+moderator_cli = AppGroup("moderator", help="Dashboard accounts.")
+PASSWORD_MIN = 10
 
 
 def site_or_fail(key):
@@ -107,3 +112,28 @@ def erase_ips_command():
     days = current_app.config["PARLEY_IP_RETENTION_DAYS"]
     erased = erase_old_ips(days)
     click.echo(f"Erased the IP address of {erased} comment(s) older than {days} days.")
+
+
+@moderator_cli.command("create")
+@click.option("--email", required=True, help="The moderator's email address: their login.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+@click.option("--site", "site_keys", multiple=True, help="A site they moderate (repeatable).")
+@click.option("--admin", is_flag=True, help="An admin: every site, and sites' and moderators' settings.")
+@click.option("--name", default="", help="The name shown with their staff replies.")
+def moderator_create_command(email, password_stdin, site_keys, admin, name):
+    """Create a dashboard account; the password comes from standard input, never the command line."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise click.UsageError(f"{email!r} is not an email address.")
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < PASSWORD_MIN:
+        raise click.UsageError(f"The password must have at least {PASSWORD_MIN} characters.")
+    sites = [site_or_fail(key) for key in site_keys]
+    if db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none():
+        raise click.UsageError(f"A moderator with the email {email!r} exists already.")
+    moderator = Moderator(email=email, password_hash=generate_password_hash(password), is_admin=admin,
+                          name=name.strip()[:80], sites=sites)
+    db.session.add(moderator)
+    db.session.commit()
+    role = "admin of every site" if admin else "moderator of " + (", ".join(s.name for s in sites) or "no site yet")
+    click.echo(f"Created {email}, {role}.")

@@ -118,6 +118,54 @@ class Ban(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+moderator_sites = db.Table(
+    "moderator_sites",
+    db.Column("moderator_id", ForeignKey("moderators.id"), primary_key=True),
+    db.Column("site_id", ForeignKey("sites.id"), primary_key=True),
+)
+
+
+class Moderator(db.Model):
+    """A dashboard account: an admin (every site; manages sites and moderators) or a moderator of some sites."""
+
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # werkzeug's scrypt hash; the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sites: Mapped[list[Site]] = relationship(secondary=moderator_sites)
+
+    def can_moderate(self, site):
+        return self.is_admin or any(own.id == site.id for own in self.sites)
+
+
+class AuditEntry(db.Model):
+    """One moderation decision: who, what, when, the status before and after, and a note."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_site", "site_id", "id"),
+        Index("ix_audit_comment", "comment_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderators.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    status_before: Mapped[str | None] = mapped_column(String(16))
+    status_after: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    moderator: Mapped["Moderator | None"] = relationship()
+
+
 class Thread(db.Model):
     """The comments under one article of one site."""
 

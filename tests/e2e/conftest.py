@@ -15,7 +15,7 @@ from support import free_port
 from werkzeug.serving import make_server
 
 from demo.provider import create_demo_provider, demo_provider_settings
-from demo.seed import seed_demo
+from demo.seed import seed_demo, seed_moderator
 from demo.site import ARTICLE_PATH, create_news_site
 from widget import create_app
 from widget.comments import Draft, save_comment
@@ -25,6 +25,7 @@ from widget.sites import set_policy, update_site
 from widget.threads import get_or_create_thread
 
 CHROMIUM = "/usr/bin/chromium"
+MODERATOR_PASSWORD = "e2e moderator password"
 
 
 def with_coop(app):
@@ -74,6 +75,8 @@ class Demo:
             update_site(site, origins=[self.news_url, self.pages_url])
             # Playwright types in no time: the "sent too fast" check is the HTTP tests' to try.
             set_policy(site, {"min_submit_seconds": 0})
+            seed_moderator(site, MODERATOR_PASSWORD)
+        self.moderator_password = MODERATOR_PASSWORD
         self.servers = [
             make_server("127.0.0.1", port(self.parley_url), self.parley, threaded=True),
             make_server("127.0.0.1", port(self.news_url), news, threaded=True),

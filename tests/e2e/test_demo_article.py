@@ -250,3 +250,29 @@ def test_a_refused_comment_says_why_and_keeps_the_text_to_edit(demo, page):
         box.fill("Only a careless reader would say that")
         widget.get_by_role("button", name="Post Comment").click()
         expect(widget.locator("article.parley-comment", has_text="careless reader")).to_be_visible()
+
+
+def test_a_held_comment_approved_in_the_dashboard_shows_on_the_article(demo, page, browser):
+    from demo.seed import MODERATOR_EMAIL
+
+    with demo.policy(premoderate_all=True):
+        page.goto(demo.article_url)
+        widget = page.locator("#parley-comments")
+        fill_guest_form(widget.locator(".parley-form-slot"), "Worth a moderator's yes")
+        expect(widget.locator('.parley-notice[data-kind="held"]')).to_be_visible()
+
+        moderator = browser.new_context().new_page()
+        moderator.goto(demo.parley_url + "/moderate/")
+        moderator.get_by_label("Email").fill(MODERATOR_EMAIL)
+        moderator.get_by_label("Password").fill(demo.moderator_password)
+        moderator.get_by_role("button", name="Sign in").click()
+        item = moderator.locator("article.item", has_text="Worth a moderator's yes")
+        expect(item).to_be_visible()
+        item.get_by_role("button", name="Approve").click()
+        expect(moderator.get_by_text("approved")).to_be_visible()
+        moderator.context.close()
+
+        reader = browser.new_context().new_page()
+        reader.goto(demo.article_url)
+        expect(reader.locator("#parley-comments article.parley-comment", has_text="Worth a moderator's yes")).to_be_visible()
+        reader.context.close()

@@ -1,0 +1,193 @@
+"""The dashboard: accounts, login, queues, decisions and the audit log (the first part of issue 5)."""
+import re
+
+import pytest
+from support import SITE_ORIGIN
+
+from widget.extensions import db
+from widget.models import AuditEntry, Comment, Moderator
+from widget.moderate import views as moderate_views
+from widget.sites import create_site
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_of(html):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def make_moderator(app):
+    def make(email="mod@news.example.org", sites=(), admin=False):
+        args = ["moderator", "create", "--email", email, "--password-stdin"]
+        for site in sites:
+            args += ["--site", site.key]
+        if admin:
+            args.append("--admin")
+        result = app.test_cli_runner().invoke(args=args, input=PASSWORD + "\n")
+        assert result.exit_code == 0, result.output
+        return db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one()
+    return make
+
+
+@pytest.fixture
+def dashboard(app):
+    return app.test_client()
+
+
+def log_in(client, email="mod@news.example.org", password=PASSWORD):
+    token = csrf_of(client.get("/moderate/login").text)
+    return client.post("/moderate/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def queue_page(client, site, status="pending"):
+    return client.get(f"/moderate/queue/{status}?site={site.key}")
+
+
+def act(client, site, comment, action, status="pending"):
+    token = csrf_of(queue_page(client, site, status).text)
+    return client.post(f"/moderate/comments/{comment.id}/{action}",
+                       data={"csrf_token": token, "back": f"/moderate/queue/{status}?site={site.key}"})
+
+
+def test_moderator_create_takes_the_password_from_stdin_and_hashes_it(app, site, make_moderator):
+    moderator = make_moderator(sites=[site])
+    assert moderator.password_hash.startswith("scrypt:") and PASSWORD not in moderator.password_hash
+    assert [s.key for s in moderator.sites] == [site.key] and not moderator.is_admin
+    runner = app.test_cli_runner()
+    short = runner.invoke(args=["moderator", "create", "--email", "b@x.org", "--password-stdin"], input="short\n")
+    assert short.exit_code == 2 and "at least 10 characters" in short.output
+    again = runner.invoke(args=["moderator", "create", "--email", "MOD@news.example.org", "--password-stdin"],
+                          input=PASSWORD + "\n")
+    assert again.exit_code == 2 and "exists already" in again.output
+
+
+def test_login_with_a_generic_error_then_into_the_dashboard(dashboard, site, make_moderator):
+    make_moderator(sites=[site])
+    page = dashboard.get("/moderate/login")
+    assert page.status_code == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]
+    # no inline script and no inline event handlers: the CSP could run neither
+    assert "<script" not in page.text and not re.search(r"<[^>]+\son\w+=", page.text)
+    wrong = log_in(dashboard, password="not the password")
+    unknown = log_in(dashboard, email="nobody@news.example.org")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong email or password." in wrong.text and "Wrong email or password." in unknown.text
+    ok = log_in(dashboard)
+    assert ok.status_code == 303 and ok.headers["Location"].endswith("/moderate/")
+    cookie = ok.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert dashboard.get("/moderate/").status_code == 303
+
+
+def test_a_login_without_its_csrf_token_is_400(dashboard, site, make_moderator):
+    make_moderator(sites=[site])
+    answer = dashboard.post("/moderate/login", data={"email": "mod@news.example.org", "password": PASSWORD})
+    assert answer.status_code == 400
+
+
+def test_login_guessing_is_limited(dashboard, app, site, make_moderator, monkeypatch):
+    make_moderator(sites=[site])
+    monkeypatch.setitem(app.config, "PARLEY_LIMIT_MODERATOR_LOGIN", "3 per minute")
+    for _ in range(3):
+        assert log_in(dashboard, password="guess").status_code == 401
+    limited = log_in(dashboard)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+
+
+def test_the_pending_queue_shows_held_comments_with_their_reasons(dashboard, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    held = write(body="Wait for me", status="pending")
+    held.reasons = [{"code": "links", "message": "…", "detail": "3 links"}]
+    db.session.commit()
+    write(body="Already out")
+    page = queue_page(dashboard, site)
+    assert f'data-comment-id="{held.id}"' in page.text and "Already out" not in page.text
+    assert "3 links" in page.text and "guest@example.org" in page.text
+    assert 'aria-current="page">Pending <span class="count">1</span>' in page.text
+
+
+def test_approving_publishes_at_once_and_is_audited(dashboard, client, site, make_moderator, write):
+    moderator = make_moderator(sites=[site])
+    log_in(dashboard)
+    held = write(body="Approve me", status="pending")
+    answer = act(dashboard, site, held, "approve")
+    assert answer.status_code == 303 and "/moderate/queue/pending" in answer.headers["Location"]
+    thread = client.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN}).text
+    assert "Approve me" in thread and 'data-count="1"' in thread
+    entry = db.session.execute(db.select(AuditEntry)).scalar_one()
+    assert (entry.moderator_id, entry.action, entry.status_before, entry.status_after) == (
+        moderator.id, "approve", "pending", "published")
+    assert "approve" in dashboard.get(f"/moderate/audit?site={site.key}").text
+
+
+def test_rejecting_and_deleting_take_comments_out_of_the_thread(dashboard, client, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    parent = write(body="Has a reply")
+    write(body="The reply", parent=parent)
+    other = write(body="Reject me")
+    act(dashboard, site, other, "reject", status="published")
+    act(dashboard, site, parent, "delete", status="published")
+    thread = client.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN}).text
+    assert "Reject me" not in thread and "Has a reply" not in thread
+    assert "This comment was deleted." in thread and "The reply" in thread and 'data-count="1"' in thread
+    db.session.refresh(parent)
+    assert parent.body_source == "" and parent.status == "deleted"
+
+
+def test_the_second_decision_on_a_comment_is_told_it_was_already_decided(dashboard, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    held = write(body="Decide me once", status="pending")
+    token = csrf_of(queue_page(dashboard, site).text)
+    first = dashboard.post(f"/moderate/comments/{held.id}/approve", data={"csrf_token": token})
+    second = dashboard.post(f"/moderate/comments/{held.id}/approve", data={"csrf_token": token},
+                            follow_redirects=True)
+    assert first.status_code == 303 and "already decided" in second.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == 1
+    assert db.session.get(Comment, held.id).thread.comment_count == 1
+
+
+def test_a_decision_without_its_csrf_token_is_400(dashboard, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    held = write(status="pending")
+    assert dashboard.post(f"/moderate/comments/{held.id}/approve").status_code == 400
+    assert db.session.get(Comment, held.id).status == "pending"
+
+
+def test_a_moderator_of_site_a_gets_404_for_everything_of_site_b(dashboard, site, make_moderator, write):
+    other = create_site("Other Paper", ["https://other.example"])
+    make_moderator(sites=[other])
+    log_in(dashboard)
+    held = write(status="pending")
+    assert queue_page(dashboard, site).status_code == 404
+    assert dashboard.get(f"/moderate/audit?site={site.key}").status_code == 404
+    token = csrf_of(queue_page(dashboard, other).text)
+    assert dashboard.post(f"/moderate/comments/{held.id}/approve", data={"csrf_token": token}).status_code == 404
+    assert db.session.get(Comment, held.id).status == "pending"
+
+
+def test_an_admin_moderates_every_site(dashboard, site, make_moderator, write):
+    make_moderator(admin=True)
+    log_in(dashboard)
+    assert queue_page(dashboard, site).status_code == 200
+
+
+def test_pages_need_a_session_and_an_idle_one_lapses(dashboard, site, make_moderator, monkeypatch):
+    assert queue_page(dashboard, site).status_code == 303
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    assert queue_page(dashboard, site).status_code == 200
+    later = moderate_views.time.time() + moderate_views.IDLE_SECONDS + 1
+    monkeypatch.setattr(moderate_views.time, "time", lambda: later)
+    assert queue_page(dashboard, site).status_code == 303
+
+
+def test_login_never_redirects_off_the_dashboard(dashboard, site, make_moderator):
+    make_moderator(sites=[site])
+    token = csrf_of(dashboard.get("/moderate/login").text)
+    answer = dashboard.post("/moderate/login?next=//evil.example/x",
+                            data={"email": "mod@news.example.org", "password": PASSWORD, "csrf_token": token})
+    assert answer.headers["Location"].endswith("/moderate/")

@@ -1,0 +1,192 @@
+"""The dashboard, on Parley's own origin: a session cookie and CSRF-protected forms.
+
+Every page and action checks that the moderator may moderate the site in
+question; a comment or site of another site answers 404, as if it weren't there.
+"""
+import time
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from .. import limits
+from ..extensions import db
+from ..models import AuditEntry, Comment, Moderator, Site
+from ..moderation import DECISIONS, AlreadyDecided, decide
+from ..sites import find_site
+from ..text import parse_id
+from . import bp
+
+# A dashboard left alone this long asks for the password again.
+IDLE_SECONDS = 30 * 60
+QUEUES = ("pending", "reported", "published", "rejected")
+QUEUE_PAGE = 50
+DASHBOARD_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class DecisionForm(FlaskForm):
+    note = StringField("Note")
+
+
+@bp.after_request
+def dashboard_headers(response):
+    response.headers["Content-Security-Policy"] = DASHBOARD_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.before_request
+def load_moderator():
+    g.moderator = None
+    moderator_id = session.get("moderator_id")
+    if moderator_id is None:
+        return
+    if time.time() - session.get("seen", 0) > IDLE_SECONDS:
+        session.pop("moderator_id", None)
+        return
+    session["seen"] = time.time()
+    g.moderator = db.session.get(Moderator, moderator_id)
+
+
+def require_moderator():
+    if g.moderator is None:
+        abort(redirect(url_for("moderate.login", next=request.full_path), 303))
+    return g.moderator
+
+
+def site_for(moderator, key):
+    """The site `key` if this moderator may moderate it, else 404."""
+    site = find_site(key)
+    if site is None or not moderator.can_moderate(site):
+        abort(404)
+    return site
+
+
+def visible_sites(moderator):
+    if moderator.is_admin:
+        return db.session.scalars(db.select(Site).order_by(Site.name)).all()
+    return sorted(moderator.sites, key=lambda site: site.name)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        # Per IP, and per IP and account: a per-account limit alone would let anyone lock a moderator out.
+        wait = limits.hit("PARLEY_LIMIT_MODERATOR_LOGIN", limits.client_ip()) or \
+            limits.hit("PARLEY_LIMIT_MODERATOR_LOGIN", limits.client_ip(), email)
+        if wait:
+            error = f"Too many attempts. Please wait {wait} seconds and try again."
+            response = current_app.make_response((render_template("moderate/login.html", form=form, error=error), 429))
+            response.headers["Retry-After"] = str(wait)
+            return response
+        moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
+        if moderator is not None and check_password_hash(moderator.password_hash, form.password.data):
+            # A fresh session, and with it a fresh CSRF token (Flask-WTF caches the old one in g).
+            session.clear()
+            g.pop("csrf_token", None)
+            session["moderator_id"] = moderator.id
+            session["seen"] = time.time()
+            target = request.args.get("next", "")
+            # Only a path on this site: never an open redirect.
+            if not target.startswith("/moderate/") or target.startswith("//"):
+                target = url_for("moderate.home")
+            return redirect(target, 303)
+        error = "Wrong email or password."
+    status = 401 if error else 200
+    return render_template("moderate/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    session.pop("moderator_id", None)
+    return redirect(url_for("moderate.login"), 303)
+
+
+@bp.get("/")
+def home():
+    moderator = require_moderator()
+    sites = visible_sites(moderator)
+    if not sites:
+        return render_template("moderate/empty.html")
+    return redirect(url_for("moderate.queue", status="pending", site=sites[0].key), 303)
+
+
+def queue_query(site, status):
+    query = db.select(Comment).where(Comment.site_id == site.id)
+    if status == "reported":
+        return query.where(Comment.status == "published", Comment.flagged.is_(True))
+    return query.where(Comment.status == status)
+
+
+def queue_counts(site):
+    return {status: db.session.scalar(db.select(db.func.count()).select_from(queue_query(site, status).subquery()))
+            for status in QUEUES}
+
+
+@bp.get("/queue/<status>")
+def queue(status):
+    moderator = require_moderator()
+    if status not in QUEUES:
+        abort(404)
+    site = site_for(moderator, request.args.get("site", ""))
+    query = queue_query(site, status)
+    # Pending waits oldest first; the others show the newest first. Keyset pages by id.
+    oldest_first = status == "pending"
+    after = parse_id(request.args.get("after", ""))
+    if after:
+        query = query.where(Comment.id > after if oldest_first else Comment.id < after)
+    query = query.order_by(Comment.id.asc() if oldest_first else Comment.id.desc()).limit(QUEUE_PAGE + 1)
+    comments = db.session.scalars(query).all()
+    next_after = comments[QUEUE_PAGE - 1].id if len(comments) > QUEUE_PAGE else None
+    return render_template(
+        "moderate/queue.html", site=site, sites=visible_sites(moderator), status=status, queues=QUEUES,
+        counts=queue_counts(site), comments=comments[:QUEUE_PAGE], next_after=next_after, form=DecisionForm(),
+    )
+
+
+@bp.post("/comments/<int:comment_id>/<action>")
+def decide_comment(comment_id, action):
+    moderator = require_moderator()
+    if action not in DECISIONS:
+        abort(404)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not moderator.can_moderate(db.session.get(Site, comment.site_id)):
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        decide(comment, action, moderator, note=(form.note.data or "").strip()[:500])
+        flash(f"Comment {comment_id}: {action}d." if action != "approve" else f"Comment {comment_id}: approved.")
+    except AlreadyDecided:
+        flash(f"Comment {comment_id} was already decided by someone else; nothing was changed.", "warning")
+    back = request.form.get("back", "")
+    if not back.startswith("/moderate/") or back.startswith("//"):
+        back = url_for("moderate.home")
+    return redirect(back, 303)
+
+
+@bp.get("/audit")
+def audit():
+    moderator = require_moderator()
+    site = site_for(moderator, request.args.get("site", ""))
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.site_id == site.id).order_by(AuditEntry.id.desc()).limit(200)
+    ).all()
+    return render_template("moderate/audit.html", site=site, sites=visible_sites(moderator), entries=entries,
+                           queues=QUEUES, counts=queue_counts(site), status=None)
