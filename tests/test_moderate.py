@@ -1,4 +1,5 @@
 """The dashboard: accounts, login, queues, decisions and the audit log (the first part of issue 5)."""
+import html
 import re
 
 import pytest
@@ -191,3 +192,92 @@ def test_login_never_redirects_off_the_dashboard(dashboard, site, make_moderator
     answer = dashboard.post("/moderate/login?next=//evil.example/x",
                             data={"email": "mod@news.example.org", "password": PASSWORD, "csrf_token": token})
     assert answer.headers["Location"].endswith("/moderate/")
+
+
+def post_action(client, site, url, **fields):
+    token = csrf_of(queue_page(client, site, "published").text)
+    return client.post(url, data={"csrf_token": token, **fields})
+
+
+def test_banning_a_guest_by_email_and_ip_keeps_them_out(dashboard, reader, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    troll = write(body="Troll words")
+    answer = post_action(dashboard, site, f"/moderate/comments/{troll.id}/ban", duration="7d", scope="both")
+    assert answer.status_code == 303
+    assert reader.post(email="guest@example.org", body="I'm back").status_code == 403
+    entry = db.session.execute(db.select(AuditEntry).filter_by(action="ban")).scalar_one()
+    assert "email guest@example.org and IP 203.0.113.9 for 7d" in entry.note
+
+
+def test_banning_a_reader_signs_them_out(dashboard, client, site, make_moderator, write):
+    from widget.models import Reader
+    from widget.tokens import issue_token
+
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    reader = Reader(provider="demo", subject="s1", name="Troll", email="t@demo.example")
+    db.session.add(reader)
+    db.session.commit()
+    token, _ = issue_token(reader, site, 30)
+    comment = write(body="Trolling")
+    comment.reader_id = reader.id
+    db.session.commit()
+    post_action(dashboard, site, f"/moderate/comments/{comment.id}/ban", duration="permanent", scope="author")
+    answer = client.post(f"/embed/{site.key}/comments?thread=article-1", data={"body": "again"},
+                         headers={"Origin": SITE_ORIGIN, "Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+
+
+def test_a_ban_by_ip_after_the_ip_is_erased_is_explained(dashboard, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    comment = write()
+    comment.ip = None
+    db.session.commit()
+    answer = post_action(dashboard, site, f"/moderate/comments/{comment.id}/ban", duration="1d", scope="ip")
+    assert "no longer kept" in dashboard.get(answer.headers["Location"], follow_redirects=True).text
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == 0
+
+
+def test_trusting_a_reader_lets_their_comments_skip_holds_and_guests_cant_be_trusted(
+        dashboard, client, site, make_moderator, write):
+    from widget.models import Reader
+
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    guest_comment = write()
+    answer = post_action(dashboard, site, f"/moderate/comments/{guest_comment.id}/trust")
+    assert "Guests can't be trusted" in html.unescape(dashboard.get(answer.headers["Location"], follow_redirects=True).text)
+    reader = Reader(provider="demo", subject="s2", name="Regular", email="r@demo.example")
+    db.session.add(reader)
+    db.session.commit()
+    comment = write()
+    comment.reader_id = reader.id
+    db.session.commit()
+    post_action(dashboard, site, f"/moderate/comments/{comment.id}/trust")
+    db.session.refresh(reader)
+    assert reader.trusted
+
+
+def test_closing_and_reopening_a_thread(dashboard, reader, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    thread = write().thread
+    post_action(dashboard, site, f"/moderate/threads/{thread.id}/close")
+    assert reader.post(body="Closed?").status_code == 403
+    post_action(dashboard, site, f"/moderate/threads/{thread.id}/reopen")
+    assert reader.post(body="Open again").status_code == 201
+    assert [e.action for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))] == ["close", "reopen"]
+
+
+def test_a_moderator_of_another_site_cant_ban_trust_or_close(dashboard, site, make_moderator, write):
+    other = create_site("Other Paper", ["https://other.example"])
+    make_moderator(sites=[other])
+    log_in(dashboard)
+    comment = write()
+    token = csrf_of(queue_page(dashboard, other).text)
+    for url in (f"/moderate/comments/{comment.id}/ban", f"/moderate/comments/{comment.id}/trust",
+                f"/moderate/threads/{comment.thread_id}/close"):
+        assert dashboard.post(url, data={"csrf_token": token, "duration": "1d"}).status_code == 404
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == 0

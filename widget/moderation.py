@@ -6,8 +6,10 @@ is told it was already decided and nothing happens twice.
 """
 from sqlalchemy import update
 
+from .bans import add_ban
 from .extensions import db
-from .models import AuditEntry, Comment, Thread
+from .models import AuditEntry, Comment, Reader, Site, Thread
+from .tokens import revoke_reader_sessions
 
 # action -> the status it gives a comment
 DECISIONS = {"approve": "published", "reject": "rejected", "delete": "deleted"}
@@ -49,3 +51,62 @@ def decide(comment, action, moderator, note=""):
                               action=action, status_before=before, status_after=after, note=note))
     db.session.commit()
     db.session.expire(comment)
+
+
+BAN_DAYS = {"1d": 1, "7d": 7, "permanent": None}
+BAN_SCOPES = ("author", "ip", "both")
+
+
+class CannotDo(Exception):
+    """The action doesn't apply to this comment; the message says why, for the moderator."""
+
+
+def ban_author(comment, moderator, duration, scope):
+    """Ban the comment's author (the reader account, or the guest's email), its IP, or both;
+    a banned reader is signed out everywhere. Returns what was banned, in words."""
+    if duration not in BAN_DAYS or scope not in BAN_SCOPES:
+        raise CannotDo("Choose a duration (1d, 7d, permanent) and a scope (author, ip, both).")
+    site = db.session.get(Site, comment.site_id)
+    targets = []
+    if scope in ("author", "both"):
+        if comment.reader_id is not None:
+            targets.append(("reader", str(comment.reader_id), f"reader {comment.author_name}"))
+        elif comment.author_email:
+            targets.append(("email", comment.author_email, f"email {comment.author_email}"))
+    if scope in ("ip", "both"):
+        if not comment.ip:
+            raise CannotDo("This comment's IP address is no longer kept, so it can't be banned by IP.")
+        targets.append(("ip", comment.ip, f"IP {comment.ip}"))
+    if not targets:
+        raise CannotDo("This comment has no author to ban.")
+    for kind, value, _ in targets:
+        add_ban(site, kind, value, days=BAN_DAYS[duration], note=f"by {moderator.email} over comment {comment.id}")
+    if comment.reader_id is not None and scope in ("author", "both"):
+        revoke_reader_sessions(db.session.get(Reader, comment.reader_id))
+    banned = " and ".join(words for _, _, words in targets) + ("" if duration == "permanent" else f" for {duration}")
+    audit(site.id, moderator, "ban", comment=comment, note=banned)
+    return banned
+
+
+def trust_author(comment, moderator):
+    """Trust the comment's signed-in author: their comments skip holds from now on."""
+    if comment.reader_id is None:
+        raise CannotDo("Guests can't be trusted: anyone can type their email address.")
+    reader = db.session.get(Reader, comment.reader_id)
+    reader.trusted = True
+    audit(comment.site_id, moderator, "trust", comment=comment, note=f"reader {reader.name}")
+
+
+def set_thread_closed(thread, moderator, closed):
+    thread.closed = closed
+    thread.version = Thread.version + 1
+    audit(thread.site_id, moderator, "close" if closed else "reopen", note=f"thread {thread.key}")
+
+
+def audit(site_id, moderator, action, comment=None, note=""):
+    """Record a decision that doesn't change a comment's status, and commit it."""
+    db.session.add(AuditEntry(site_id=site_id, comment_id=comment.id if comment else None,
+                              moderator_id=moderator.id, action=action,
+                              status_before=comment.status if comment else None,
+                              status_after=comment.status if comment else None, note=note))
+    db.session.commit()

@@ -13,8 +13,16 @@ from wtforms.validators import DataRequired
 
 from .. import limits
 from ..extensions import db
-from ..models import AuditEntry, Comment, Moderator, Site
-from ..moderation import DECISIONS, AlreadyDecided, decide
+from ..models import AuditEntry, Comment, Moderator, Site, Thread
+from ..moderation import (
+    DECISIONS,
+    AlreadyDecided,
+    CannotDo,
+    ban_author,
+    decide,
+    set_thread_closed,
+    trust_author,
+)
 from ..sites import find_site
 from ..text import parse_id
 from . import bp
@@ -159,10 +167,21 @@ def queue(status):
     )
 
 
+DONE = {"approve": "approved", "reject": "rejected", "delete": "deleted"}
+
+
+def go_back():
+    """303 to the page the form came from, if it is a dashboard page."""
+    back = request.form.get("back", "")
+    if not back.startswith("/moderate/") or back.startswith("//"):
+        back = url_for("moderate.home")
+    return redirect(back, 303)
+
+
 @bp.post("/comments/<int:comment_id>/<action>")
 def decide_comment(comment_id, action):
     moderator = require_moderator()
-    if action not in DECISIONS:
+    if action not in (*DECISIONS, "ban", "trust"):
         abort(404)
     comment = db.session.get(Comment, comment_id)
     if comment is None or not moderator.can_moderate(db.session.get(Site, comment.site_id)):
@@ -171,14 +190,35 @@ def decide_comment(comment_id, action):
     if not form.validate_on_submit():
         abort(400)
     try:
-        decide(comment, action, moderator, note=(form.note.data or "").strip()[:500])
-        flash(f"Comment {comment_id}: {action}d." if action != "approve" else f"Comment {comment_id}: approved.")
+        if action == "ban":
+            banned = ban_author(comment, moderator, request.form.get("duration", ""),
+                                request.form.get("scope", "author"))
+            flash(f"Banned {banned}.")
+        elif action == "trust":
+            trust_author(comment, moderator)
+            flash(f"{comment.author_name}'s comments now skip the waits.")
+        else:
+            decide(comment, action, moderator, note=(form.note.data or "").strip()[:500])
+            flash(f"Comment {comment_id}: {DONE[action]}.")
     except AlreadyDecided:
         flash(f"Comment {comment_id} was already decided by someone else; nothing was changed.", "warning")
-    back = request.form.get("back", "")
-    if not back.startswith("/moderate/") or back.startswith("//"):
-        back = url_for("moderate.home")
-    return redirect(back, 303)
+    except CannotDo as reason:
+        flash(str(reason), "warning")
+    return go_back()
+
+
+@bp.post("/threads/<int:thread_id>/<action>")
+def close_thread(thread_id, action):
+    moderator = require_moderator()
+    thread = db.session.get(Thread, thread_id)
+    if action not in ("close", "reopen") or thread is None \
+            or not moderator.can_moderate(db.session.get(Site, thread.site_id)):
+        abort(404)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    set_thread_closed(thread, moderator, action == "close")
+    flash(f"Comments on {thread.title or thread.key} are {'closed' if action == 'close' else 'open again'}.")
+    return go_back()
 
 
 @bp.get("/audit")
