@@ -281,3 +281,43 @@ def test_a_moderator_of_another_site_cant_ban_trust_or_close(dashboard, site, ma
                 f"/moderate/threads/{comment.thread_id}/close"):
         assert dashboard.post(url, data={"csrf_token": token, "duration": "1d"}).status_code == 404
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == 0
+
+
+def report(client, site, comment, reason="spam", headers=None):
+    return client.post(f"/embed/{site.key}/comments/{comment.id}/report", data={"reason": reason},
+                       headers={"Origin": SITE_ORIGIN, **(headers or {})})
+
+
+def test_readers_report_comments_once_each_into_the_reported_queue(dashboard, client, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    comment = write(body="Reportable")
+    answer = report(client, site, comment)
+    assert answer.status_code == 202 and 'data-kind="reported"' in answer.text
+    assert report(client, site, comment, "abuse").status_code == 202  # the same IP again: not counted
+    from widget.models import Report
+    assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 1
+    page = queue_page(dashboard, site, "reported")
+    assert f'data-comment-id="{comment.id}"' in page.text and "spam ×1" in page.text
+    act(dashboard, site, comment, "approve", status="reported")
+    assert f'data-comment-id="{comment.id}"' not in queue_page(dashboard, site, "reported").text
+    assert db.session.get(Comment, comment.id).status == "published"
+
+
+def test_reports_are_checked_and_limited(client, app, site, write, monkeypatch):
+    comment = write()
+    held = write(status="pending")
+    assert report(client, site, comment, "boring").status_code == 422
+    assert report(client, site, held).status_code == 404
+    assert client.post(f"/embed/{site.key}/comments/{comment.id}/report", data={"reason": "spam"},
+                       headers={"Origin": "https://elsewhere.example.com"}).status_code == 403
+    monkeypatch.setitem(app.config, "PARLEY_LIMIT_REACT", "2 per minute")
+    others = [write(body=f"c{n}") for n in range(3)]
+    assert [report(client, site, c).status_code for c in others] == [202, 202, 429]
+
+
+def test_every_published_comment_offers_a_report(client, site, write):
+    write()
+    thread = client.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN}).text
+    assert '<form class="parley-report-form" method="post" action="http://localhost/embed/' in thread
+    assert 'name="reason" value="off-topic"' in thread

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import Comment, Reader, Thread, utcnow
+from .models import Comment, Reader, Report, Thread, utcnow
 from .policy import Submission
 from .render import render_markdown
 
@@ -146,3 +147,14 @@ def erase_old_ips_when_due():
     if now - _last_erase["at"] >= ERASE_INTERVAL_SECONDS:
         _last_erase["at"] = now
         erase_old_ips(current_app.config["PARLEY_IP_RETENTION_DAYS"])
+
+
+def file_report(comment, reason, reporter):
+    """Record `reporter`'s report of `comment`; False if they had reported it already."""
+    db.session.add(Report(site_id=comment.site_id, comment_id=comment.id, reason=reason, reporter=reporter))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True

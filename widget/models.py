@@ -118,6 +118,27 @@ class Ban(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+REPORT_REASONS = ("spam", "abuse", "off-topic", "other")
+
+
+class Report(db.Model):
+    """A reader's report of a published comment: one per reader (per IP for guests) and comment."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reporter"),
+        CheckConstraint("reason IN ('spam', 'abuse', 'off-topic', 'other')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(10))
+    # "reader:<id>" or "ip:<address or /64>": who may report this comment only once.
+    reporter: Mapped[str] = mapped_column(String(80))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 moderator_sites = db.Table(
     "moderator_sites",
     db.Column("moderator_id", ForeignKey("moderators.id"), primary_key=True),

@@ -4,11 +4,11 @@ A decision is a conditional UPDATE (only if the status is still the one the
 moderator saw), so when two moderators decide one comment at once the second
 is told it was already decided and nothing happens twice.
 """
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from .bans import add_ban
 from .extensions import db
-from .models import AuditEntry, Comment, Reader, Site, Thread
+from .models import AuditEntry, Comment, Reader, Report, Site, Thread
 from .tokens import revoke_reader_sessions
 
 # action -> the status it gives a comment
@@ -22,7 +22,10 @@ class AlreadyDecided(Exception):
 def decide(comment, action, moderator, note=""):
     """Apply `action` to `comment` for `moderator`: status, counters, thread version, audit entry."""
     before, after = comment.status, DECISIONS[action]
-    if before == after:
+    reported = action == "approve" and (comment.flagged or db.session.scalar(
+        db.select(db.func.count()).select_from(Report).where(Report.comment_id == comment.id)))
+    # Approving a published comment that was flagged or reported clears it; otherwise nothing to do.
+    if before == after and not reported:
         raise AlreadyDecided(comment.id)
     values = {"status": after}
     if action == "approve":
@@ -47,6 +50,9 @@ def decide(comment, action, moderator, note=""):
         db.session.execute(
             update(Comment).where(Comment.id.in_(ancestors)).values(reply_count=Comment.reply_count + published)
         )
+    if action == "approve":
+        # Approved as it stands: its reports are answered and it leaves the Reported queue.
+        db.session.execute(delete(Report).where(Report.comment_id == comment.id))
     db.session.add(AuditEntry(site_id=comment.site_id, comment_id=comment.id, moderator_id=moderator.id,
                               action=action, status_before=before, status_after=after, note=note))
     db.session.commit()

@@ -279,6 +279,7 @@
 
   Widget.prototype.onSubmit = function (event) {
     var form = event.target;
+    if (form.matches("form.parley-report-form")) return this.report(event);
     if (!form.matches("form.parley-form")) return;
     event.preventDefault();
     if (!ours(form.action)) return;
@@ -335,6 +336,18 @@
       message.tabIndex = -1;
       message.focus();
     }
+  };
+
+  // A report is one click: the reason is the button pressed; the answer replaces the choices.
+  Widget.prototype.report = function (event) {
+    event.preventDefault();
+    var form = event.target;
+    var details = form.closest("details");
+    if (!ours(form.action) || !event.submitter) return;
+    this.fetch(form.action, { method: "POST", body: new URLSearchParams({ reason: event.submitter.value }) })
+      .then(function (response) { return response.text(); })
+      .then(function (html) { details.replaceWith(parse(html)); })
+      .catch(function () { details.replaceWith(notice("error", "The report could not be sent; please try again.")); });
   };
 
   // The popup opens at once (a click may open windows; a promise later may not), then goes to the provider.

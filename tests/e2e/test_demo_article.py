@@ -276,3 +276,12 @@ def test_a_held_comment_approved_in_the_dashboard_shows_on_the_article(demo, pag
         reader.goto(demo.article_url)
         expect(reader.locator("#parley-comments article.parley-comment", has_text="Worth a moderator's yes")).to_be_visible()
         reader.context.close()
+
+
+def test_a_reader_reports_a_comment_in_two_clicks(demo, page):
+    comment = demo.write("e2e-report", "Buy cheap watches")
+    page.goto(demo.host_page("report", "e2e-report"))
+    article = page.locator(f"#parley-comments #parley-c{comment}")
+    article.get_by_text("Report").click()
+    article.get_by_role("button", name="Spam").click()
+    expect(article.locator('.parley-notice[data-kind="reported"]')).to_contain_text("a moderator will take a look")

@@ -7,10 +7,10 @@ from flask import current_app, g, jsonify, make_response, render_template, reque
 
 from .. import limits, policy
 from ..bans import active_ban
-from ..comments import Draft, save_comment, submission_for
+from ..comments import Draft, file_report, save_comment, submission_for
 from ..extensions import db
 from ..forms import CommentForm, GuestCommentForm
-from ..models import Comment, Thread
+from ..models import REPORT_REASONS, Comment, Thread
 from ..providers import providers_for_site
 from ..sites import find_site
 from ..stamps import automation_sign, issue_stamp, stamp_age
@@ -347,6 +347,32 @@ def post_comment(site_key):
             render_template("embed/comment.html", site=site, thread=thread, comment=comment, page=Page(roots=[comment])),
             201,
         )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<site_key>/comments/<int:comment_id>/report")
+def report_comment(site_key, comment_id):
+    """202 for a reader's report; a second report by the same reader (or IP) is accepted and not counted."""
+    site = require_site(site_key)
+    if not from_allowed_origin(site):
+        raise Refusal(403, Notice("rejected", "Reports can only come from the site's own pages."))
+    bearer = bearer_of_request(site)
+    if bearer.state == "invalid":
+        raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."))
+    reporter = f"reader:{bearer.reader.id}" if bearer.reader else f"ip:{limits.client_ip()}"
+    wait = limits.hit("PARLEY_LIMIT_REACT", site.key, reporter)
+    if wait:
+        raise too_fast(wait)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.site_id != site.id or comment.status != "published":
+        raise Refusal(404, Notice("error", "That comment is no longer there."))
+    reason = request.form.get("reason", "")
+    if reason not in REPORT_REASONS:
+        raise Refusal(422, Notice("error", f"Report it as one of: {', '.join(REPORT_REASONS)}."))
+    file_report(comment, reason, reporter)
+    response = make_response(render_template(
+        "embed/notice.html", notice=Notice("reported", "Thanks — a moderator will take a look.")), 202)
     response.headers["Cache-Control"] = "no-store"
     return response
 

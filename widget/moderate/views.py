@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired
 
 from .. import limits
 from ..extensions import db
-from ..models import AuditEntry, Comment, Moderator, Site, Thread
+from ..models import AuditEntry, Comment, Moderator, Report, Site, Thread
 from ..moderation import (
     DECISIONS,
     AlreadyDecided,
@@ -137,8 +137,22 @@ def home():
 def queue_query(site, status):
     query = db.select(Comment).where(Comment.site_id == site.id)
     if status == "reported":
-        return query.where(Comment.status == "published", Comment.flagged.is_(True))
+        reported = db.select(Report.comment_id).where(Report.site_id == site.id)
+        return query.where(Comment.status == "published",
+                           db.or_(Comment.flagged.is_(True), Comment.id.in_(reported)))
     return query.where(Comment.status == status)
+
+
+def reports_of(comments):
+    """{comment id: {reason: count}} for the comments on a queue page, in one query."""
+    counts = {}
+    rows = db.session.execute(
+        db.select(Report.comment_id, Report.reason, db.func.count())
+        .where(Report.comment_id.in_([c.id for c in comments])).group_by(Report.comment_id, Report.reason)
+    )
+    for comment_id, reason, count in rows:
+        counts.setdefault(comment_id, {})[reason] = count
+    return counts
 
 
 def queue_counts(site):
@@ -164,6 +178,7 @@ def queue(status):
     return render_template(
         "moderate/queue.html", site=site, sites=visible_sites(moderator), status=status, queues=QUEUES,
         counts=queue_counts(site), comments=comments[:QUEUE_PAGE], next_after=next_after, form=DecisionForm(),
+        reports=reports_of(comments[:QUEUE_PAGE]),
     )
 
 
