@@ -321,3 +321,38 @@ def test_every_published_comment_offers_a_report(client, site, write):
     thread = client.get(f"/embed/{site.key}/thread?thread=article-1", headers={"Origin": SITE_ORIGIN}).text
     assert '<form class="parley-report-form" method="post" action="http://localhost/embed/' in thread
     assert 'name="reason" value="off-topic"' in thread
+
+
+def test_bulk_approve_and_reject_decide_each_selected_comment(dashboard, client, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    held = [write(body=f"Held {n}", status="pending") for n in range(3)]
+    other_site_comment_id = 999999
+    token = csrf_of(queue_page(dashboard, site).text)
+    answer = dashboard.post(f"/moderate/bulk/approve?site={site.key}", data={
+        "csrf_token": token, "ids": [str(held[0].id), str(held[1].id), str(other_site_comment_id)]})
+    assert answer.status_code == 303
+    statuses = [db.session.get(Comment, c.id).status for c in held]
+    assert statuses == ["published", "published", "pending"]
+    dashboard.post(f"/moderate/bulk/reject?site={site.key}", data={"csrf_token": token, "ids": [str(held[2].id)]})
+    assert db.session.get(Comment, held[2].id).status == "rejected"
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == 3
+    assert dashboard.post(f"/moderate/bulk/approve?site={site.key}", data={"ids": [str(held[0].id)]}).status_code == 400
+
+
+def test_a_moderator_changes_their_password(dashboard, site, make_moderator):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    token = csrf_of(dashboard.get("/moderate/password").text)
+    wrong = dashboard.post("/moderate/password", data={"csrf_token": token, "current": "nope",
+                                                        "new": "a brand new secret", "confirm": "a brand new secret"})
+    assert wrong.status_code == 422 and "not your current password" in wrong.text
+    short = dashboard.post("/moderate/password", data={"csrf_token": token, "current": PASSWORD,
+                                                        "new": "short", "confirm": "short"})
+    assert short.status_code == 422 and "at least 10 characters" in short.text
+    ok = dashboard.post("/moderate/password", data={"csrf_token": token, "current": PASSWORD,
+                                                     "new": "a brand new secret", "confirm": "a brand new secret"})
+    assert ok.status_code == 303
+    dashboard.post("/moderate/logout", data={"csrf_token": csrf_of(queue_page(dashboard, site).text)})
+    assert log_in(dashboard).status_code == 401
+    assert log_in(dashboard, password="a brand new secret").status_code == 303

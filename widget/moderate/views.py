@@ -7,11 +7,12 @@ import time
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import limits
+from ..cli import PASSWORD_MIN
 from ..extensions import db
 from ..models import AuditEntry, Comment, Moderator, Report, Site, Thread
 from ..moderation import (
@@ -44,6 +45,15 @@ class LoginForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     note = StringField("Note")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    new = PasswordField("New password", validators=[
+        DataRequired("Choose a new password."),
+        Length(min=PASSWORD_MIN, message=f"A password has at least {PASSWORD_MIN} characters."),
+    ])
+    confirm = PasswordField("New password again", validators=[EqualTo("new", "The two new passwords differ.")])
 
 
 @bp.after_request
@@ -234,6 +244,46 @@ def close_thread(thread_id, action):
     set_thread_closed(thread, moderator, action == "close")
     flash(f"Comments on {thread.title or thread.key} are {'closed' if action == 'close' else 'open again'}.")
     return go_back()
+
+
+@bp.post("/bulk/<action>")
+def bulk_decide(action):
+    """Approve or reject every selected comment of one site; each is decided (and audited) on its own."""
+    moderator = require_moderator()
+    if action not in ("approve", "reject"):
+        abort(404)
+    site = site_for(moderator, request.args.get("site", ""))
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    ids = [parse_id(value) for value in request.form.getlist("ids")]
+    comments = db.session.scalars(
+        db.select(Comment).where(Comment.id.in_([i for i in ids if i]), Comment.site_id == site.id)
+    ).all()
+    done = skipped = 0
+    for comment in comments:
+        try:
+            decide(comment, action, moderator)
+            done += 1
+        except AlreadyDecided:
+            skipped += 1
+    flash(f"{done} comment{'s' if done != 1 else ''} {DONE[action]}."
+          + (f" {skipped} had been decided already." if skipped else ""))
+    return go_back()
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    moderator = require_moderator()
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if check_password_hash(moderator.password_hash, form.current.data):
+            moderator.password_hash = generate_password_hash(form.new.data)
+            db.session.commit()
+            flash("Your password is changed.")
+            return redirect(url_for("moderate.home"), 303)
+        form.current.errors.append("That is not your current password.")
+    status = 422 if form.errors else 200
+    return render_template("moderate/password.html", form=form), status
 
 
 @bp.get("/audit")
