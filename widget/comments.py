@@ -6,10 +6,9 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import Comment, Reader, Report, Thread, utcnow
+from .models import Comment, Reader, Report, Thread, commit_unique, utcnow
 from .policy import Submission
 from .render import render_markdown
 
@@ -152,9 +151,4 @@ def erase_old_ips_when_due():
 def file_report(comment, reason, reporter):
     """Record `reporter`'s report of `comment`; False if they had reported it already."""
     db.session.add(Report(site_id=comment.site_id, comment_id=comment.id, reason=reason, reporter=reporter))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    return commit_unique()

@@ -10,9 +10,21 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+
+
+def commit_unique():
+    """Commit; False, rolled back, when a unique constraint says the row is there already
+    (another request made it first, or this one is a repeat)."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
 
 
 def utcnow():

@@ -1,9 +1,8 @@
 """Readers' accounts: one per provider and subject, brought up to date at every sign-in."""
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import Comment, Reader, Thread
+from .models import Comment, Reader, Thread, commit_unique
 
 
 def save_reader(provider_name, profile):
@@ -22,11 +21,8 @@ def save_reader(provider_name, profile):
         commented = select(Comment.thread_id).where(Comment.reader_id == reader.id)
         db.session.execute(update(Thread).where(Thread.id.in_(commented)).values(version=Thread.version + 1))
     reader.name, reader.email, reader.avatar_url = profile.name, profile.email, profile.avatar_url
-    try:
-        db.session.commit()
-    except IntegrityError:
+    if not commit_unique():
         # The same account signed in twice at once: update the row the other request made.
-        db.session.rollback()
         reader = find()
         reader.name, reader.email, reader.avatar_url = profile.name, profile.email, profile.avatar_url
         db.session.commit()

@@ -11,11 +11,10 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, func, not_, or_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import Comment, Thread, utcnow
+from .models import Comment, Thread, commit_unique, utcnow
 from .sites import SiteError, normalize_origin
 from .text import CONTROL_CHARACTERS, parse_id
 
@@ -79,11 +78,8 @@ def get_or_create_thread(site, key, title="", url="", max_new_per_hour=200):
         raise ThreadCapReached()
     thread = Thread(site_id=site.id, key=key, title=clean_title(title), url=clean_url(site, url))
     db.session.add(thread)
-    try:
-        db.session.commit()
-    except IntegrityError:
+    if not commit_unique():
         # Another request created it first: use theirs.
-        db.session.rollback()
         return find_thread(site, key)
     return thread
 

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import LoginHandoff, Reader, ReaderSession, utcnow
+from .models import LoginHandoff, Reader, ReaderSession, commit_unique, utcnow
 
 # Extending a session on every request would write on every read; once an hour is enough.
 SLIDE_EVERY = timedelta(hours=1)
@@ -68,7 +67,6 @@ class Bearer:
 
     state: str  # "none": no token; "valid"; "invalid": unknown, expired, revoked or another site's
     reader: Reader | None = None
-    session: ReaderSession | None = None
 
 
 def authenticate(authorization, site, lifetime_days):
@@ -88,7 +86,7 @@ def authenticate(authorization, site, lifetime_days):
         session.last_used = now
         session.expires = now + timedelta(days=lifetime_days)
         db.session.commit()
-    return Bearer("valid", session.reader, session)
+    return Bearer("valid", session.reader)
 
 
 def revoke_token(authorization):
@@ -125,12 +123,7 @@ def leave_handoff(secret_hash, reader_id, site_id, origin):
         LoginHandoff(secret_hash=secret_hash, reader_id=reader_id, site_id=site_id, origin=origin,
                      expires=now + HANDOFF_LIFETIME)
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    return commit_unique()
 
 
 def find_handoff(secret):

@@ -7,6 +7,7 @@ import time
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -176,7 +177,8 @@ def queue(status):
     if status not in QUEUES:
         abort(404)
     site = site_for(moderator, request.args.get("site", ""))
-    query = queue_query(site, status)
+    # Authors and articles come with their comments: no query per comment.
+    query = queue_query(site, status).options(joinedload(Comment.reader), joinedload(Comment.thread))
     # Pending waits oldest first; the others show the newest first. Keyset pages by id.
     oldest_first = status == "pending"
     after = parse_id(request.args.get("after", ""))
