@@ -38,4 +38,10 @@ def create_news_site(parley_url, site_key, own_url):
         )
         return response
 
+    @app.after_request
+    def security_headers(response):
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        return response
+
     return app

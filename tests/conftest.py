@@ -11,18 +11,13 @@ import uuid
 import psycopg
 import pytest
 from flask_migrate import upgrade
-from support import SITE_ORIGIN, empty_tables, free_port
+from support import GENEROUS_LIMITS, SITE_ORIGIN, empty_tables, free_port
 from werkzeug.serving import make_server
 
 from widget import create_app
 from widget.extensions import db
 from widget.sites import create_site, set_policy
 
-# Tests post many comments quickly; the tests of limits set their own.
-GENEROUS_LIMITS = {
-    name: "100000 per second"
-    for name in ("PARLEY_LIMIT_COMMENT", "PARLEY_LIMIT_COMMENT_IP", "PARLEY_LIMIT_SIGNIN", "PARLEY_LIMIT_READ")
-}
 POSTGRES_ADMIN_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -3,13 +3,19 @@ import re
 import socket
 from html.parser import HTMLParser
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import text
 
 from widget.extensions import db
 
 SITE_ORIGIN = "https://news.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"
+
+# Tests post many comments quickly; the tests of limits set their own.
+GENEROUS_LIMITS = {
+    name: "100000 per second"
+    for name in ("PARLEY_LIMIT_COMMENT", "PARLEY_LIMIT_COMMENT_IP", "PARLEY_LIMIT_SIGNIN", "PARLEY_LIMIT_READ")
+}
 
 
 def empty_tables():
@@ -191,3 +197,59 @@ HOSTILE = [
     "https://a.org/<script>alert(1)</script>",
     "> <script>alert(1)</script>\n- <img src=x onerror=alert(1)>\n1. [x](javascript:alert(1))",
 ]
+
+
+# The dashboard: accounts made directly (the `moderator create` command has its own tests), logins, CSRF tokens.
+MODERATOR_PASSWORD = "correct horse battery"
+
+
+def csrf_of(page):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def add_moderator(email="mod@news.example.org", sites=(), admin=False):
+    from werkzeug.security import generate_password_hash
+
+    from widget.models import Moderator
+
+    moderator = Moderator(email=email, password_hash=generate_password_hash(MODERATOR_PASSWORD),
+                          is_admin=admin, sites=list(sites))
+    db.session.add(moderator)
+    db.session.commit()
+    return moderator
+
+
+def fresh_csrf_token():
+    # The tests' app context outlives requests, and Flask-WTF caches a session's token in g:
+    # without this, a second client would be handed the first one's token.
+    g.pop("csrf_token", None)
+
+
+def log_in(client, email, password=MODERATOR_PASSWORD):
+    fresh_csrf_token()
+    token = csrf_of(client.get("/moderate/login").text)
+    return client.post("/moderate/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def dashboard_post(client, url, data):
+    """POST `data` with the session's CSRF token (taken from a page every moderator may open)."""
+    fresh_csrf_token()
+    token = csrf_of(client.get("/moderate/password").text)
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def policy_form(site, **changes):
+    """The dashboard's policy form as a browser sends it: the site's policy with `changes`,
+    lists one entry per line, a checkbox present only when ticked."""
+    from widget.policy import site_policy
+
+    data = {}
+    for key, value in {**site_policy(site), **changes}.items():
+        if isinstance(value, bool):
+            if value:
+                data[key] = "y"
+        elif isinstance(value, list):
+            data[key] = "\n".join(value)
+        else:
+            data[key] = str(value)
+    return data

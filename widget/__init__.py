@@ -2,7 +2,9 @@
 
 create_app builds the Flask app; nothing happens at import time.
 """
+import ipaddress
 import os
+import re
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask
@@ -11,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import check_settings, load_providers, load_settings
 from .extensions import csrf, db, migrate
 from .limits import RateLimits
+from . import errors, security
 from .providers import configured_providers
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -49,14 +52,62 @@ def create_app(config=None):
     os.makedirs(app.instance_path, exist_ok=True)
 
     if app.config["PARLEY_TRUSTED_PROXIES"]:
-        # Client address and scheme from the trusted hops. Never X-Forwarded-Host:
-        # many proxies pass a client's own through, and links would follow it.
-        hops = app.config["PARLEY_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+        # Client address and scheme from the trusted hops.
+        app.wsgi_app = behind_proxies(app.wsgi_app, app.config["PARLEY_TRUSTED_PROXIES"])
 
+    app.wsgi_app = ascii_query_string(app.wsgi_app)
     register_extensions(app)
     register_blueprints(app)
+    security.init_app(app)
+    errors.init_app(app)
     register_commands(app)
+    return app
+
+
+def behind_proxies(wsgi_app, hops):
+    """`wsgi_app` taking the client's address and scheme from `hops` trusted proxies' X-Forwarded-*.
+
+    Never X-Forwarded-Host: many proxies pass a client's own through, and links would follow it.
+    A forwarded address that isn't an IP address (a proxy that passes the client's header on
+    unchanged, or one hop too many trusted) is dropped for the proxy's own: it would otherwise be
+    stored, banned and counted as if it were one.
+    """
+    def checked(environ, start_response):
+        address = environ.get("REMOTE_ADDR") or ""
+        try:
+            valid = "%" not in address and ipaddress.ip_address(address) is not None
+        except ValueError:
+            valid = False
+        if not valid:
+            environ["REMOTE_ADDR"] = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+        return wsgi_app(environ, start_response)
+
+    return ProxyFix(checked, x_for=hops, x_proto=hops, x_host=0)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def ascii_query_string(wsgi_app):
+    """Percent-encode raw non-ASCII bytes in the query string, as a browser would have.
+
+    Werkzeug keeps percent-encoded bytes that aren't UTF-8 as they are, but raw ones in the
+    request line (some clients and bots send them) make request.args raise UnicodeDecodeError:
+    a 500 from any endpoint that reads a parameter. Encoded, they reach the views as "%FF".
+    """
+    def encode(match):
+        text = match.group()
+        # QUERY_STRING holds the request's bytes decoded as latin-1; anything past U+00FF is a
+        # test client's str, taken as UTF-8.
+        raw = text.encode("latin-1") if max(text) <= "\xff" else text.encode("utf-8", "surrogatepass")
+        return "".join(f"%{byte:02X}" for byte in raw)
+
+    def app(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():
+            environ["QUERY_STRING"] = _NON_ASCII.sub(encode, query)
+        return wsgi_app(environ, start_response)
+
     return app
 
 

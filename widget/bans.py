@@ -13,7 +13,9 @@ def ban_keys(reader, email, ip):
     keys = []
     if reader is not None:
         keys.append(("reader", str(reader.id)))
-    if email:
+    # The ban check comes before the form is validated: an email holding a NUL (which PostgreSQL
+    # can't even compare) names no stored ban.
+    if email and "\x00" not in email:
         keys.append(("email", email.strip().lower()))
     if ip:
         keys.append(("ip", ip))

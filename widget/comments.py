@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, update
 
 from .extensions import db
-from .models import Comment, Reader, Report, Thread, commit_unique, utcnow
+from .models import Comment, Moderator, Reader, Report, Thread, commit_unique, utcnow
 from .policy import Submission
 from .render import render_markdown
 
@@ -30,6 +30,7 @@ class Draft:
     ip: str | None
     reader: Reader | None = None
     guest_key: str | None = None  # hash of the guest's widget key
+    staff: Moderator | None = None  # a moderator replying from the dashboard
     # Rendered once, here: the policy reads its links, and it is what gets stored.
     body_html: str = field(init=False)
 
@@ -47,17 +48,21 @@ def submission_for(draft, rules, automation=None):
             .where(Comment.reader_id == reader.id, Comment.site_id == draft.thread.site_id,
                    Comment.status == "published")
         )
-    trusted = reader is not None and (
-        reader.trusted or (rules["trusted_after"] > 0 and approved >= rules["trusted_after"])
-    )
     return Submission(
         body_source=draft.body_source,
         body_html=draft.body_html,
         signed_in=reader is not None,
-        trusted=trusted,
+        trusted=is_trusted(reader, rules, approved),
         approved_count=approved,
         duplicate=is_duplicate(draft, rules["duplicate_window_hours"]),
         automation=automation,
+    )
+
+
+def is_trusted(reader, rules, approved_count):
+    """Does a signed-in reader skip the holds: trusted by a moderator, or approved often enough?"""
+    return reader is not None and (
+        reader.trusted or (rules["trusted_after"] > 0 and approved_count >= rules["trusted_after"])
     )
 
 
@@ -107,6 +112,7 @@ def save_comment(draft, status, reasons=(), flagged=False):
         reasons=[reason.as_dict() for reason in reasons],
         flagged=flagged,
         guest_key=draft.guest_key,
+        staff_id=draft.staff.id if draft.staff else None,
     )
     db.session.add(comment)
     published = status == "published"

@@ -1,4 +1,5 @@
 """The comment form: what a guest must give, and the messages when they don't."""
+import ipaddress
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -62,6 +63,19 @@ def squeezed(name):
     return "".join(WORD.findall(fold(name)))
 
 
+# A host name as browsers take it: letters (of any script), digits, hyphens and underscores, in
+# dot-separated labels; IPv6 literals are checked apart.
+HOST = re.compile(r"[^\W_]([\w-]*[^\W_])?(\.[\w-]+)*\.?")
+
+
+def is_ip_address(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 # "name:" at the start, unless it is a host's port ("example.org:8080").
 URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")
 
@@ -80,6 +94,9 @@ def http_url(form, field):
         raise ValidationError(message) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"\s", field.data):
         raise ValidationError(message)
+    if not HOST.fullmatch(parts.hostname) and not (":" in parts.hostname and is_ip_address(parts.hostname)):
+        # "https://<script>..." passes for a URL with a host, but no browser can open it.
+        raise ValidationError("That doesn't look like a website address (like https://example.org).")
     if parts.username is not None or parts.password is not None:
         # https://bank.example@evil.example reads as the bank but goes elsewhere.
         raise ValidationError("A website address can't contain a user name or password.")

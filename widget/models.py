@@ -173,6 +173,11 @@ class Moderator(db.Model):
 
     sites: Mapped[list[Site]] = relationship(secondary=moderator_sites)
 
+    @property
+    def display_name(self):
+        """The name a staff reply is signed with."""
+        return self.name or "Moderator"
+
     def can_moderate(self, site):
         return self.is_admin or any(own.id == site.id for own in self.sites)
 
@@ -249,6 +254,8 @@ class Comment(db.Model):
         Index("ix_comments_reader", "reader_id", "status"),
         Index("ix_comments_guest_email", "site_id", "author_email", "created"),
         Index("ix_comments_guest_key", "guest_key"),
+        # A thread's editor's picks, found without reading its other comments.
+        Index("ix_comments_thread_pinned", "thread_id", "pinned", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -283,6 +290,10 @@ class Comment(db.Model):
     flagged: Mapped[bool] = mapped_column(default=False)
     # SHA-256 of the random key a guest's widget keeps, so the guest sees their own held comments.
     guest_key: Mapped[str | None] = mapped_column(String(64))
+    # Written by a moderator from the dashboard: the thread shows a staff badge.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("moderators.id"))
+    # An editor's pick: shown at the top of its thread, before the chosen order.
+    pinned: Mapped[bool] = mapped_column(default=False)
 
     thread: Mapped[Thread] = relationship()
     reader: Mapped[Reader | None] = relationship()

@@ -7,6 +7,7 @@ is told it was already decided and nothing happens twice.
 from sqlalchemy import delete, update
 
 from .bans import add_ban
+from .comments import Draft, save_comment
 from .extensions import db
 from .models import AuditEntry, Comment, Reader, Report, Site, Thread
 from .tokens import revoke_reader_sessions
@@ -30,6 +31,8 @@ def decide(comment, action, moderator, note=""):
     values = {"status": after}
     if action == "approve":
         values["flagged"] = False
+    else:
+        values["pinned"] = False  # a pick that leaves the thread stops being one
     if action == "delete":
         # The content goes; where replies hang on it, the thread shows a tombstone.
         values.update(body_source="", body_html="", author_website=None)
@@ -101,6 +104,34 @@ def trust_author(comment, moderator):
     reader = db.session.get(Reader, comment.reader_id)
     reader.trusted = True
     audit(comment.site_id, moderator, "trust", comment=comment, note=f"reader {reader.name}")
+
+
+STAFF_REPLY_MAX = 20000
+
+
+def reply_as_staff(comment, moderator, body):
+    """Publish `moderator`'s reply to `comment`, past the policy, with a staff badge; returns the reply."""
+    body = body.strip()
+    if comment.status != "published":
+        raise CannotDo("Only a published comment can be answered in its thread.")
+    if not body or len(body) > STAFF_REPLY_MAX:
+        raise CannotDo(f"Write a reply of 1 to {STAFF_REPLY_MAX} characters.")
+    draft = Draft(thread=comment.thread, parent=comment, author_name=moderator.display_name,
+                  author_email=None, author_website=None, body_source=body, ip=None, staff=moderator)
+    reply = save_comment(draft, "published")
+    audit(comment.site_id, moderator, "reply", comment=reply, note=f"staff reply to comment {comment.id}")
+    return reply
+
+
+def set_pinned(comment, moderator, pinned):
+    """Make a published top-level comment an editor's pick at the top of its thread, or stop."""
+    if pinned and (comment.status != "published" or comment.parent_id is not None):
+        raise CannotDo("Only a published top-level comment can be an editor's pick.")
+    if comment.pinned == pinned:
+        raise AlreadyDecided(comment.id)
+    comment.pinned = pinned
+    db.session.execute(update(Thread).where(Thread.id == comment.thread_id).values(version=Thread.version + 1))
+    audit(comment.site_id, moderator, "pin" if pinned else "unpin", comment=comment)
 
 
 def set_thread_closed(thread, moderator, closed):

@@ -60,7 +60,14 @@ DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 
 
 class PolicyError(ValueError):
-    """A policy was refused; the message names the key and what is wrong with it."""
+    """A policy was refused; the message names the key and what is wrong with it.
+
+    `key` names it too, so a form can show the message beside that key's field.
+    """
+
+    def __init__(self, message, key=None):
+        super().__init__(message)
+        self.key = key
 
 
 def site_policy(site):
@@ -84,45 +91,79 @@ def validate_policy(data):
     """The keys of `data` checked one by one; returns the owner's choices, lists cleaned."""
     for key in data:
         if key not in DEFAULT_POLICY:
-            raise PolicyError(f"Unknown policy key {key!r}. The keys are: {', '.join(DEFAULT_POLICY)}.")
-    cleaned = {}
-    for key, value in data.items():
-        expected = type(DEFAULT_POLICY[key])
-        # bool is an int to Python, never to a policy file.
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            kind = {int: "an integer", str: "a string", bool: "true or false", list: "a list"}[expected]
-            raise PolicyError(f"{key} must be {kind}, not {value!r}.")
-        if key in CHOICES and value not in CHOICES[key]:
-            raise PolicyError(f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}.")
-        if expected is int and value < 0:
-            raise PolicyError(f"{key} must be 0 or more, not {value}.")
-        if expected is int and value > MAXIMA[key]:
-            raise PolicyError(f"{key} must be at most {MAXIMA[key]:,}, not {value:,}.")
-        if expected is list:
-            value = validate_list(key, value)
-        cleaned[key] = value
-    rules = {**DEFAULT_POLICY, **cleaned}
-    if rules["min_length"] < 1:
-        raise PolicyError("min_length must be at least 1.")
-    if not rules["min_length"] <= rules["max_length"] <= MAX_LENGTH_LIMIT:
-        raise PolicyError(f"max_length must be between min_length ({rules['min_length']}) and {MAX_LENGTH_LIMIT:,}.")
+            raise PolicyError(f"Unknown policy key {key!r}. The keys are: {', '.join(DEFAULT_POLICY)}.", key)
+    cleaned = {key: validate_value(key, value) for key, value in data.items()}
+    validate_lengths({**DEFAULT_POLICY, **cleaned})
     return cleaned
+
+
+def validate_value(key, value):
+    """One known key's value on its own; returns it, a list cleaned."""
+    expected = type(DEFAULT_POLICY[key])
+    # bool is an int to Python, never to a policy file.
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        kind = {int: "an integer", str: "a string", bool: "true or false", list: "a list"}[expected]
+        raise PolicyError(f"{key} must be {kind}, not {value!r}.", key)
+    if key in CHOICES and value not in CHOICES[key]:
+        raise PolicyError(f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}.", key)
+    if expected is int and value < 0:
+        raise PolicyError(f"{key} must be 0 or more, not {value}.", key)
+    if expected is int and value > MAXIMA[key]:
+        raise PolicyError(f"{key} must be at most {MAXIMA[key]:,}, not {value:,}.", key)
+    if expected is list:
+        return validate_list(key, value)
+    return value
+
+
+def validate_lengths(rules):
+    """The one rule across keys: min_length <= max_length."""
+    if rules["min_length"] < 1:
+        raise PolicyError("min_length must be at least 1.", "min_length")
+    if not rules["min_length"] <= rules["max_length"] <= MAX_LENGTH_LIMIT:
+        raise PolicyError(f"max_length must be between min_length ({rules['min_length']}) and {MAX_LENGTH_LIMIT:,}.",
+                          "max_length")
+
+
+def value_problems(data):
+    """{key: message} for each known key of `data` whose value validate_policy refuses on its own."""
+    problems = {}
+    for key, value in data.items():
+        if key not in DEFAULT_POLICY:
+            continue  # validate_policy names unknown keys
+        try:
+            validate_value(key, value)
+        except PolicyError as error:
+            problems[key] = str(error)
+    return problems
+
+
+def policy_problems(data):
+    """{key: message} for everything validate_policy refuses in `data`, where it stops at the
+    first: a form shows them all at once. Empty when validate_policy(data) accepts it."""
+    problems = value_problems(data)
+    if not problems:
+        try:
+            validate_policy(data)
+        except PolicyError as error:
+            problems[error.key] = str(error)
+    return problems
 
 
 def validate_list(key, entries):
     if len(entries) > MAX_LIST_ENTRIES:
-        raise PolicyError(f"{key} holds {len(entries):,} entries; at most {MAX_LIST_ENTRIES:,}.")
+        raise PolicyError(f"{key} holds {len(entries):,} entries; at most {MAX_LIST_ENTRIES:,}.", key)
     cleaned = []
     for entry in entries:
         if key == "blocked_domains":
             domain = normalize_domain(entry)
             if domain is None:
-                raise PolicyError(f"blocked_domains: {entry!r} is not a domain (like example.com, without http://).")
+                raise PolicyError(f"blocked_domains: {entry!r} is not a domain (like example.com, without http://).",
+                                  key)
             cleaned.append(domain)
         elif valid_entry(entry):
             cleaned.append(entry)
         else:
-            raise PolicyError(f"{key}: {entry!r} is not a word (letters and digits, optionally ending in *).")
+            raise PolicyError(f"{key}: {entry!r} is not a word (letters and digits, optionally ending in *).", key)
     return cleaned
 
 

@@ -4,7 +4,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from .extensions import db
-from .models import Site
+from .models import Moderator, Site, moderator_sites
 from .render import render_markdown
 
 SITE_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -114,3 +114,11 @@ def set_policy(site, rules):
     site.version = Site.version + 1
     db.session.commit()
     return site
+
+
+def staff_names(site):
+    """The names of the site's moderators and of every admin: guests may not post under them."""
+    assigned = db.select(moderator_sites.c.moderator_id).where(moderator_sites.c.site_id == site.id)
+    return db.session.scalars(
+        db.select(Moderator.name).where(Moderator.name != "", db.or_(Moderator.is_admin, Moderator.id.in_(assigned)))
+    ).all()

@@ -1,7 +1,9 @@
 """Threads: finding and creating them, and reading them a page at a time.
 
 A page is 20 top-level comments in the chosen order plus every reply beneath
-them, in two queries whatever the thread's size. Pages are addressed by a
+them, in two queries whatever the thread's size; the first page opens with the
+thread's editor's picks (pinned top-level comments), which then stay out of
+the ordered pages. Pages are addressed by a
 keyset cursor (the sort key of the last top-level comment shown), so page 500
 costs what page 1 costs.
 """
@@ -160,11 +162,19 @@ class Page:
 
 
 def _roots_query(thread, viewer=ANONYMOUS):
-    return db.select(Comment).where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), visible(viewer))
+    """The top-level comments the ordered pages hold: all but the editor's picks."""
+    return db.select(Comment).where(Comment.thread_id == thread.id, Comment.parent_id.is_(None),
+                                    Comment.pinned.is_(False), visible(viewer))
+
+
+def _picks_query(thread):
+    return db.select(Comment).where(Comment.thread_id == thread.id, Comment.pinned.is_(True),
+                                    Comment.parent_id.is_(None), Comment.status == "published")
 
 
 def load_page(thread, sort="oldest", after=None, viewer=ANONYMOUS):
-    """One page of `thread`: top-level comments after the cursor `after`, with their replies."""
+    """One page of `thread`: top-level comments after the cursor `after`, with their replies;
+    the first page starts with the editor's picks."""
     query = _roots_query(thread, viewer)
     if after is not None:
         query = query.where(_comes_after(sort, decode_cursor(sort, after)))
@@ -175,6 +185,9 @@ def load_page(thread, sort="oldest", after=None, viewer=ANONYMOUS):
     if len(roots) > PAGE_SIZE:
         roots = roots[:PAGE_SIZE]
         next_cursor = encode_cursor(_sort_key(sort, roots[-1]))
+    if after is None:
+        picks = db.session.scalars(_picks_query(thread).options(joinedload(Comment.reader)).order_by(Comment.id))
+        roots = [*picks, *roots]
     page = Page(roots=roots, next_cursor=next_cursor)
     if roots:
         replies = db.session.scalars(
@@ -197,6 +210,8 @@ def cursor_before(thread, sort, comment_id):
     if comment is None or comment.thread_id != thread.id or comment.status not in ("published", "deleted"):
         raise LookupError(comment_id)
     root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
+    if root.pinned and root.status == "published":
+        return None  # the picks open the first page
     key = _sort_key(sort, root)
     ahead = db.session.scalar(
         db.select(func.count()).select_from(

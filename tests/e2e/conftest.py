@@ -109,13 +109,13 @@ class Demo:
                 site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
                 set_policy(site, {"min_submit_seconds": 0})
 
-    def write(self, thread, body, name="Guest", parent=None):
-        """Store a published comment directly; returns its id."""
+    def write(self, thread, body, name="Guest", parent=None, status="published"):
+        """Store a comment directly (published unless `status` says otherwise); returns its id."""
         with self.parley.app_context():
             site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
             stored = get_or_create_thread(site, thread, url=f"{self.pages_url}/{thread}")
             parent = db.session.get(Comment, parent) if parent else None
-            return save_comment(Draft(stored, parent, name, "guest@example.org", None, body, None), "published").id
+            return save_comment(Draft(stored, parent, name, "guest@example.org", None, body, None), status).id
 
     def stop(self):
         for server in self.servers:

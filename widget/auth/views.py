@@ -71,6 +71,14 @@ def popup_page(status, title, message):
     return make_response(render_template("auth/error.html", title=title, message=message), status)
 
 
+@bp.errorhandler(413)
+def request_too_large(error):
+    """A body past MAX_CONTENT_LENGTH: the hand-off's poll gets JSON as its other answers, the popup a page."""
+    if request.endpoint == "auth.handoff":
+        return grant_cors(jsonify(error="That request is far too large."), None), 413
+    return popup_page(413, "Sign-in failed", "That request was far too large. Close this window and try again.")
+
+
 def failed(status, message, detail=None, title="Sign-in failed"):
     """The popup's answer to a sign-in that can't go on; `detail` is for the log only."""
     if detail:

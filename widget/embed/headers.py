@@ -25,6 +25,8 @@ def lock_down(response):
 
 @bp.after_request
 def grant_site_origin(response):
+    if g.get("database_down"):
+        return response  # widget.errors grants what it can without the database
     site = g.get("site")
     if site is None and request.view_args and "site_key" in request.view_args:
         site = find_site(request.view_args["site_key"])

@@ -12,10 +12,11 @@ from ..extensions import db
 from ..forms import CommentForm, GuestCommentForm
 from ..models import REPORT_REASONS, Comment, Thread
 from ..providers import providers_for_site
-from ..sites import find_site
+from ..sites import find_site, staff_names
 from ..stamps import automation_sign, issue_stamp, stamp_age
-from ..text import parse_id
+from ..text import MAX_ID, parse_id
 from ..threads import (
+    ANONYMOUS,
     SORTS,
     BadCursor,
     Page,
@@ -31,6 +32,7 @@ from ..threads import (
 from ..tokens import GUEST_KEY_HEADER, authenticate, guest_key_hash
 from ..urls import external_url
 from . import bp
+from .cache import cached
 from .fragments import markup_version, readable_date
 
 # Public fragments: a CDN may keep one briefly; browsers revalidate (ETag).
@@ -130,9 +132,13 @@ def thread_for_request(site, key):
 
 
 def fragment_etag(site, thread, *variant):
-    # The base URL is in it because every link in the fragment is built on it.
+    """The fragment's ETag, and the key it is cached under: every write bumps one of the versions.
+
+    The base URL is in it because every link in the fragment is built on it.
+    """
     parts = [markup_version(), external_url("embed.thread_fragment", site_key=site.key)]
-    parts += [site.id, site.version, thread.id if thread else 0, thread.version if thread else 0]
+    parts += [site.id, site.version]
+    parts += [thread.id, thread.key, thread.version] if thread else [None]
     return hashlib.blake2s(repr(parts + list(variant)).encode(), digest_size=12).hexdigest()
 
 
@@ -158,26 +164,26 @@ def thread_fragment(site_key):
         except ThreadCapReached:
             current_app.logger.warning("site %s reached its cap of new threads per hour", site.key)
 
+    def render():
+        page, shown_after = Page(roots=[]), after
+        if thread is not None:
+            if around is not None:
+                try:
+                    shown_after = cursor_before(thread, sort, parse_id(around))
+                except LookupError:
+                    shown_after = None
+            try:
+                page = load_page(thread, sort, shown_after, viewer)
+            except BadCursor:
+                raise Refusal(400, Notice("error", "That page of comments doesn't exist.")) from None
+        return render_template("embed/thread.html", site=site, thread=thread, thread_key=key, sort=sort,
+                               page=page, after=shown_after)
+
     etag = fragment_etag(site, thread, sort, after, around, viewer)
     if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
-        page = Page(roots=[])
-        if thread is not None:
-            if around is not None:
-                try:
-                    after = cursor_before(thread, sort, parse_id(around))
-                except LookupError:
-                    after = None
-            try:
-                page = load_page(thread, sort, after, viewer)
-            except BadCursor:
-                raise Refusal(400, Notice("error", "That page of comments doesn't exist.")) from None
-        response = make_response(
-            render_template(
-                "embed/thread.html", site=site, thread=thread, thread_key=key, sort=sort, page=page, after=after
-            )
-        )
+        response = make_response(cached(etag, render) if thread is not None and viewer == ANONYMOUS else render())
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
     # Always, so no shared cache hands the public copy to a reader who sent a token or key.
@@ -198,9 +204,10 @@ def find_parent(thread, parent_id):
 
 def comment_form(site, rules, reader, formdata=None):
     """A signed-in reader writes only the comment; a guest, where guests may post, also says who they are."""
-    form_class = CommentForm if reader or rules["guests"] == "deny" else GuestCommentForm
-    return form_class(formdata, min_length=rules["min_length"], max_length=rules["max_length"],
-                      reserved_names=(site.name,))
+    if reader or rules["guests"] == "deny":
+        return CommentForm(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
+    return GuestCommentForm(formdata, min_length=rules["min_length"], max_length=rules["max_length"],
+                            reserved_names=(site.name, *staff_names(site)))
 
 
 def form_context(site, rules, thread_key, form, reader, parent=None):
@@ -364,7 +371,9 @@ def report_comment(site_key, comment_id):
     wait = limits.hit("PARLEY_LIMIT_REACT", site.key, reporter)
     if wait:
         raise too_fast(wait)
-    comment = db.session.get(Comment, comment_id)
+    # Werkzeug's int converter takes any number of digits; past MAX_ID no row can match, and
+    # SQLite can't even compare with a number past 64 bits.
+    comment = db.session.get(Comment, comment_id) if comment_id <= MAX_ID else None
     if comment is None or comment.site_id != site.id or comment.status != "published":
         raise Refusal(404, Notice("error", "That comment is no longer there."))
     reason = request.form.get("reason", "")

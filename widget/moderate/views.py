@@ -4,24 +4,27 @@ Every page and action checks that the moderator may moderate the site in
 question; a comment or site of another site answers 404, as if it weren't there.
 """
 import time
+from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import limits
 from ..cli import PASSWORD_MIN
 from ..extensions import db
-from ..models import AuditEntry, Comment, Moderator, Report, Site, Thread
+from ..models import AuditEntry, Comment, Moderator, Reader, Report, Site, Thread
 from ..moderation import (
     DECISIONS,
     AlreadyDecided,
     CannotDo,
     ban_author,
     decide,
+    reply_as_staff,
+    set_pinned,
     set_thread_closed,
     trust_author,
 )
@@ -34,7 +37,7 @@ IDLE_SECONDS = 30 * 60
 QUEUES = ("pending", "reported", "published", "rejected")
 QUEUE_PAGE = 50
 DASHBOARD_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
@@ -46,6 +49,7 @@ class LoginForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     note = StringField("Note")
+    body = TextAreaField("Reply")
 
 
 class PasswordForm(FlaskForm):
@@ -91,6 +95,15 @@ def site_for(moderator, key):
     if site is None or not moderator.can_moderate(site):
         abort(404)
     return site
+
+
+@bp.app_template_filter("pending_counts")
+def pending_counts(sites):
+    """{site id: held comments} for the navigation's list of sites, in one query."""
+    return dict(db.session.execute(
+        db.select(Comment.site_id, db.func.count()).where(
+            Comment.site_id.in_([site.id for site in sites]), Comment.status == "pending")
+        .group_by(Comment.site_id)).all())
 
 
 def visible_sites(moderator):
@@ -145,6 +158,41 @@ def home():
     return redirect(url_for("moderate.queue", status="pending", site=sites[0].key), 303)
 
 
+def like_pattern(text):
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a queue is narrowed to: one article (its key), an author (name or email), words of the text."""
+
+    thread: str = ""
+    author: str = ""
+    text: str = ""
+
+    @classmethod
+    def from_args(cls, args):
+        return cls(*(" ".join(args.get(name, "").split())[:200] for name in ("thread", "author", "text")))
+
+    def apply(self, query, site):
+        if self.thread:
+            query = query.where(Comment.thread_id == db.select(Thread.id).where(
+                Thread.site_id == site.id, Thread.key == self.thread).scalar_subquery())
+        if self.author:
+            pattern = like_pattern(self.author.lower())
+            readers = db.select(Reader.id).where(db.func.lower(Reader.name).like(pattern, escape="\\"))
+            query = query.where(db.or_(db.func.lower(Comment.author_name).like(pattern, escape="\\"),
+                                       db.func.lower(Comment.author_email) == self.author.lower(),
+                                       Comment.reader_id.in_(readers)))
+        if self.text:
+            query = query.where(db.func.lower(Comment.body_source).like(like_pattern(self.text.lower()), escape="\\"))
+        return query
+
+    def args(self):
+        return {name: value for name, value in vars(self).items() if value}
+
+
 def queue_query(site, status):
     query = db.select(Comment).where(Comment.site_id == site.id)
     if status == "reported":
@@ -177,8 +225,10 @@ def queue(status):
     if status not in QUEUES:
         abort(404)
     site = site_for(moderator, request.args.get("site", ""))
+    filters = Filters.from_args(request.args)
     # Authors and articles come with their comments: no query per comment.
-    query = queue_query(site, status).options(joinedload(Comment.reader), joinedload(Comment.thread))
+    query = filters.apply(queue_query(site, status), site).options(
+        joinedload(Comment.reader), joinedload(Comment.thread))
     # Pending waits oldest first; the others show the newest first. Keyset pages by id.
     oldest_first = status == "pending"
     after = parse_id(request.args.get("after", ""))
@@ -190,7 +240,7 @@ def queue(status):
     return render_template(
         "moderate/queue.html", site=site, sites=visible_sites(moderator), status=status, queues=QUEUES,
         counts=queue_counts(site), comments=comments[:QUEUE_PAGE], next_after=next_after, form=DecisionForm(),
-        reports=reports_of(comments[:QUEUE_PAGE]),
+        reports=reports_of(comments[:QUEUE_PAGE]), filters=filters,
     )
 
 
@@ -208,7 +258,7 @@ def go_back():
 @bp.post("/comments/<int:comment_id>/<action>")
 def decide_comment(comment_id, action):
     moderator = require_moderator()
-    if action not in (*DECISIONS, "ban", "trust"):
+    if action not in (*DECISIONS, "ban", "trust", "reply", "pin", "unpin"):
         abort(404)
     comment = db.session.get(Comment, comment_id)
     if comment is None or not moderator.can_moderate(db.session.get(Site, comment.site_id)):
@@ -224,6 +274,12 @@ def decide_comment(comment_id, action):
         elif action == "trust":
             trust_author(comment, moderator)
             flash(f"{comment.author_name}'s comments now skip the waits.")
+        elif action == "reply":
+            reply = reply_as_staff(comment, moderator, form.body.data or "")
+            flash(f"Your reply (comment {reply.id}) is published under comment {comment_id}.")
+        elif action in ("pin", "unpin"):
+            set_pinned(comment, moderator, action == "pin")
+            flash(f"Comment {comment_id} is {'now' if action == 'pin' else 'no longer'} an editor's pick.")
         else:
             decide(comment, action, moderator, note=(form.note.data or "").strip()[:500])
             flash(f"Comment {comment_id}: {DONE[action]}.")
@@ -297,3 +353,58 @@ def audit():
     ).all()
     return render_template("moderate/audit.html", site=site, sites=visible_sites(moderator), entries=entries,
                            queues=QUEUES, counts=queue_counts(site), status=None)
+
+
+@bp.get("/author")
+def author():
+    """Every comment of one reader, or of one guest email, on the site, whatever its status: to judge a ban."""
+    moderator = require_moderator()
+    site = site_for(moderator, request.args.get("site", ""))
+    reader_id = parse_id(request.args.get("reader", ""))
+    email = request.args.get("email", "").strip().lower()
+    if reader_id:
+        reader = db.session.get(Reader, reader_id)
+        if reader is None:
+            abort(404)
+        same_author, who = Comment.reader_id == reader.id, reader.name
+    elif email:
+        same_author, who = db.func.lower(Comment.author_email) == email, email
+    else:
+        abort(404)
+    query = db.select(Comment).where(Comment.site_id == site.id, same_author)
+    statuses = dict(db.session.execute(
+        db.select(Comment.status, db.func.count()).where(Comment.site_id == site.id, same_author)
+        .group_by(Comment.status)).all())
+    after = parse_id(request.args.get("after", ""))
+    if after:
+        query = query.where(Comment.id < after)
+    comments = db.session.scalars(
+        query.options(joinedload(Comment.reader), joinedload(Comment.thread))
+        .order_by(Comment.id.desc()).limit(QUEUE_PAGE + 1)
+    ).all()
+    next_after = comments[QUEUE_PAGE - 1].id if len(comments) > QUEUE_PAGE else None
+    return render_template(
+        "moderate/author.html", site=site, sites=visible_sites(moderator), queues=QUEUES,
+        counts=queue_counts(site), status=None, who=who, statuses=statuses, comments=comments[:QUEUE_PAGE],
+        next_after=next_after, form=DecisionForm(), reports=reports_of(comments[:QUEUE_PAGE]),
+    )
+
+
+@bp.get("/comments/<int:comment_id>")
+def comment_page(comment_id):
+    """One comment with everything decided about it."""
+    moderator = require_moderator()
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    site = db.session.get(Site, comment.site_id)
+    if not moderator.can_moderate(site):
+        abort(404)
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.comment_id == comment.id).order_by(AuditEntry.id.desc())
+    ).all()
+    return render_template(
+        "moderate/comment.html", site=site, sites=visible_sites(moderator), queues=QUEUES,
+        counts=queue_counts(site), status=None, comment=comment, entries=entries, form=DecisionForm(),
+        reports=reports_of([comment]),
+    )

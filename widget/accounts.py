@@ -1,0 +1,87 @@
+"""Dashboard accounts as admins manage them: create, change who moderates what, remove.
+
+A removed account keeps its row: the audit log and staff replies point at it
+(foreign keys), and who decided what must stay readable. It loses its sites
+and admin flag, and its password hash becomes one no password matches, so it
+can't sign in; the dashboard ends its sessions at their next request. Adding
+the same email again revives the row with the new password and access.
+"""
+from werkzeug.security import generate_password_hash
+
+from .extensions import db
+from .models import AuditEntry, Moderator, commit_unique
+
+# "!" never starts a werkzeug hash: check_password_hash is False for every password.
+REMOVED = "!removed"
+EMAIL_MAX = 254
+NAME_MAX = 80
+
+
+class AccountError(ValueError):
+    """A change to an account was refused; the message says why, `field` which form field it concerns."""
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
+def is_removed(moderator):
+    return moderator.password_hash == REMOVED
+
+
+def active_moderators():
+    return db.session.scalars(
+        db.select(Moderator).where(Moderator.password_hash != REMOVED).order_by(Moderator.email)
+    ).all()
+
+
+def create_moderator(email, name, password, is_admin, sites, by):
+    """A new account (or a removed one with this email, revived); `by` is the admin creating it."""
+    email = email.strip().lower()
+    moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
+    if moderator is not None and not is_removed(moderator):
+        raise AccountError(f"A moderator with the email {email} exists already.", "email")
+    if moderator is None:
+        moderator = Moderator(email=email, sites=[])
+        db.session.add(moderator)
+    moderator.name = " ".join(name.split())
+    moderator.password_hash = generate_password_hash(password)
+    note_site_changes(moderator, set(), set(sites), by)
+    moderator.is_admin = is_admin
+    moderator.sites = list(sites)
+    # Two admins adding one email at once: the unique email decides.
+    if not commit_unique():
+        raise AccountError(f"A moderator with the email {email} exists already.", "email")
+    return moderator
+
+
+def set_access(moderator, is_admin, sites, by):
+    """Make `moderator` an admin or not, and the moderator of exactly `sites`."""
+    if moderator.id == by.id and not is_admin:
+        # So there is always an admin left: the one acting.
+        raise AccountError("You can't take away your own admin rights; another admin can.", "is_admin")
+    note_site_changes(moderator, set(moderator.sites), set(sites), by)
+    moderator.is_admin = is_admin
+    moderator.sites = list(sites)
+    db.session.commit()
+
+
+def remove_moderator(moderator, by):
+    if moderator.id == by.id:
+        raise AccountError("You can't remove your own account; another admin can.", "account")
+    note_site_changes(moderator, set(moderator.sites), set(), by, how="account removed")
+    moderator.is_admin = False
+    moderator.sites = []
+    moderator.password_hash = REMOVED
+    db.session.commit()
+
+
+def note_site_changes(moderator, before, after, by, how=""):
+    """An audit entry on each site that gains or loses this moderator, committed with the change."""
+    suffix = f" ({how})" if how else ""
+    for site in sorted(after - before, key=lambda s: s.id):
+        db.session.add(AuditEntry(site_id=site.id, moderator_id=by.id, action="moderators",
+                                  note=f"added moderator {moderator.email}{suffix}"))
+    for site in sorted(before - after, key=lambda s: s.id):
+        db.session.add(AuditEntry(site_id=site.id, moderator_id=by.id, action="moderators",
+                                  note=f"removed moderator {moderator.email}{suffix}"))

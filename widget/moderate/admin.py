@@ -1,0 +1,189 @@
+"""Admins' pages: the sites Parley serves and the moderators' accounts.
+
+Every page and POST here is for admins only (403 for other moderators): who
+may embed Parley where, and who moderates what, are the service owner's calls.
+"""
+from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .. import accounts
+from ..accounts import EMAIL_MAX, NAME_MAX, AccountError, is_removed
+from ..cli import PASSWORD_MIN
+from ..extensions import db
+from ..models import Moderator, Site
+from ..moderation import audit
+from ..sites import SiteError, check_name, create_site, normalize_origins
+from . import bp
+from .views import DecisionForm, require_moderator
+
+
+class LinesField(TextAreaField):
+    """A list edited one entry per line; blank lines are dropped."""
+
+    def _value(self):
+        return "\n".join(self.data or [])
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        self.data = [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices, as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def site_rule(rule):
+    """A WTForms validator from a widget/sites.py rule: its SiteError is the field's message,
+    its result the field's cleaned value."""
+    def check(form, field):
+        try:
+            field.data = rule(field.data)
+        except SiteError as error:
+            raise ValidationError(str(error)) from None
+    return check
+
+
+def or_empty(value):
+    # A field missing from a POST is None to WTForms; the rules expect text.
+    return value or ""
+
+
+class SiteForm(FlaskForm):
+    name = StringField("Name", filters=[or_empty], validators=[site_rule(check_name)])
+    origins = LinesField(
+        "Origins",
+        description="Where the widget runs: one origin per line, like https://news.example.org (no path).",
+        validators=[site_rule(normalize_origins)],
+    )
+
+
+def one_email(form, field):
+    # The command line's rule: moderators sign in with it, so a typo shows at once.
+    if "@" not in field.data or len(field.data) > EMAIL_MAX or any(c.isspace() for c in field.data):
+        raise ValidationError("Give an email address, like mod@news.example.org.")
+
+
+class AccessForm(FlaskForm):
+    is_admin = BooleanField("Admin: moderates every site, and manages sites and moderators")
+    sites = CheckboxesField("Moderates these sites")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sites.choices = [SelectChoice(site.key, site.name) for site in all_sites()]
+
+    def chosen_sites(self):
+        return [site for site in all_sites() if site.key in self.sites.data]
+
+
+class NewModeratorForm(AccessForm):
+    email = EmailField("Email", validators=[DataRequired("Give the moderator's email address."), one_email],
+                       filters=[or_empty, str.strip, str.lower])
+    name = StringField("Name", description="Signs their staff replies; may stay empty.", filters=[or_empty],
+                       validators=[Length(max=NAME_MAX, message=f"A name has at most {NAME_MAX} characters.")])
+    password = PasswordField("Password", description=f"At least {PASSWORD_MIN} characters; they can change it.",
+                             validators=[DataRequired("Choose a password for them."), Length(
+                                 min=PASSWORD_MIN, message=f"A password has at least {PASSWORD_MIN} characters.")])
+
+
+@bp.before_request
+def turn_away_removed():
+    """A removed moderator's open session ends at its next request (views.load_moderator,
+    registered before this hook, has loaded the account)."""
+    if g.get("moderator") is not None and is_removed(g.moderator):
+        session.pop("moderator_id", None)
+        g.moderator = None
+
+
+def require_admin():
+    moderator = require_moderator()
+    if not moderator.is_admin:
+        abort(403)
+    return moderator
+
+
+def all_sites():
+    return db.session.scalars(db.select(Site).order_by(Site.name)).all()
+
+
+@bp.route("/sites", methods=["GET", "POST"])
+def sites():
+    admin = require_admin()
+    form = SiteForm()
+    if form.validate_on_submit():
+        site = create_site(form.name.data, form.origins.data)
+        audit(site.id, admin, "site", note=f"created {site.name!r} for {', '.join(site.origins)}")
+        flash(f"Created {site.name}. Its key, for data-site in the embed snippet: {site.key}")
+        return redirect(url_for("moderate.site_settings", key=site.key), 303)
+    status = 422 if form.errors else 200
+    return render_template("moderate/sites.html", sites=all_sites(), form=form), status
+
+
+@bp.route("/moderators", methods=["GET", "POST"])
+def moderators():
+    admin = require_admin()
+    form = NewModeratorForm()
+    if form.validate_on_submit():
+        try:
+            moderator = accounts.create_moderator(form.email.data, form.name.data, form.password.data,
+                                                  form.is_admin.data, form.chosen_sites(), by=admin)
+        except AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash(f"Created {moderator.email}; tell them their password.")
+            return redirect(url_for("moderate.moderators"), 303)
+    status = 422 if form.errors else 200
+    return render_template("moderate/moderators.html", moderators=accounts.active_moderators(), form=form), status
+
+
+def moderator_or_404(moderator_id):
+    moderator = db.session.get(Moderator, moderator_id)
+    if moderator is None or is_removed(moderator):
+        abort(404)
+    return moderator
+
+
+@bp.route("/moderators/<int:moderator_id>", methods=["GET", "POST"])
+def moderator(moderator_id):
+    admin = require_admin()
+    account = moderator_or_404(moderator_id)
+    form = AccessForm(data={"is_admin": account.is_admin, "sites": [site.key for site in account.sites]})
+    if form.validate_on_submit():
+        try:
+            accounts.set_access(account, form.is_admin.data, form.chosen_sites(), by=admin)
+        except AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash(f"Saved {account.email}'s access.")
+            return redirect(url_for("moderate.moderators"), 303)
+    status = 422 if form.errors else 200
+    return render_template("moderate/moderator.html", account=account, form=form,
+                           remove_form=DecisionForm()), status
+
+
+@bp.post("/moderators/<int:moderator_id>/remove")
+def remove_moderator(moderator_id):
+    admin = require_admin()
+    account = moderator_or_404(moderator_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    try:
+        accounts.remove_moderator(account, by=admin)
+    except AccountError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("moderate.moderator", moderator_id=account.id), 303)
+    flash(f"Removed {account.email}: they can't sign in any more.")
+    return redirect(url_for("moderate.moderators"), 303)
