@@ -1,8 +1,9 @@
 """A site's settings and comment policy.
 
-The site owner's choices (name, origins, sign-in, policy) are admin-level:
-admins change them; the site's own moderators, who enforce that policy, see
-them read-only and get 403 for any change. Every change goes into the site's
+The site's identity (name, origins, sign-in buttons) is admin-level: admins
+change it; the site's own moderators see it read-only and get 403 for any
+change. The comment policy is the moderators' own tool: any moderator of the
+site edits it, with a dry run first. Every change goes into the site's
 audit log and bumps the site's version, so cached fragments go stale.
 """
 import json
@@ -118,12 +119,11 @@ POLICY_SECTIONS = (
 )
 
 
-def site_page(template, site, code=200, **context):
-    """A page of one site, with the site's queue bar above it; read-only unless an admin reads it."""
+def site_page(template, site, code=200, readonly=False, **context):
+    """A page of one site, with the site's queue bar above it."""
     # status "": no queue is the current page, and the site switcher leads to each site's pending queue.
     return render_template(template, site=site, sites=visible_sites(g.moderator), queues=QUEUES,
-                           counts=queue_counts(site), status="", readonly=not g.moderator.is_admin,
-                           **context), code
+                           counts=queue_counts(site), status="", readonly=readonly, **context), code
 
 
 def only_admins_change(moderator):
@@ -162,7 +162,7 @@ def site_settings(key):
             flash("Nothing changed.")
         return redirect(url_for("moderate.site_settings", key=site.key), 303)
     return site_page("moderate/site_settings.html", site, 422 if form.errors else 200,
-                     form=form, configured=configured, guests=site_policy(site)["guests"])
+                     readonly=not moderator.is_admin, form=form, configured=configured, guests=site_policy(site)["guests"])
 
 
 def settings_changes(site, name, origins, providers):
@@ -183,7 +183,6 @@ def settings_changes(site, name, origins, providers):
 def site_policy_settings(key):
     moderator = require_moderator()
     site = site_for(moderator, key)
-    only_admins_change(moderator)
     current = site_policy(site)
     form = PolicyForm(data=current)
     trials = None
