@@ -54,3 +54,28 @@ def test_typing_a_note_doesnt_trigger_the_shortcuts(demo, page):
     with demo.parley.app_context():
         entry = db.session.execute(db.select(AuditEntry).filter_by(comment_id=comment)).scalar_one()
     assert (entry.action, entry.note) == ("reject", "a rant about r and a")
+
+
+def test_a_moderator_bans_a_troll_tries_a_policy_and_finds_it_all_in_the_audit_log(demo, page):
+    troll = demo.write("e2e-troll", "Buy cheap watches at my shop", name="Watch Seller")
+    sign_in(page, demo, f"{demo.parley_url}/moderate/queue/published?site={demo.site_key}&thread=e2e-troll")
+    item = page.locator(f'article.item[data-comment-id="{troll}"]')
+    item.get_by_label("Ban for").select_option("7d")
+    item.get_by_label("Ban whom").select_option("author")
+    item.get_by_role("button", name="Ban").click()
+    expect(page.get_by_text("Banned email guest@example.org for 7d.")).to_be_visible()
+
+    with demo.policy():  # whatever the test saves, the demo's policy is restored after it
+        page.get_by_role("link", name="Policy").click()
+        page.get_by_label("Banned words").fill("watch*")
+        page.get_by_role("button", name="Dry run").click()
+        row = page.locator(f'.dry-run tr[data-comment-id="{troll}"]')
+        expect(row).to_have_attribute("data-verdict", "reject")
+        expect(page.get_by_role("heading", name="Dry run: nothing is saved")).to_be_visible()
+        page.get_by_role("button", name="Save the policy").click()
+        expect(page.get_by_text("Saved the comment policy")).to_be_visible()
+
+        page.get_by_role("link", name="Audit log").click()
+        log = page.locator("table.audit")
+        expect(log.locator("tr", has_text="policy")).to_contain_text("banned_words")
+        expect(log.locator("tr", has_text="email guest@example.org for 7d")).to_contain_text(str(troll))
