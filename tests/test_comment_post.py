@@ -91,6 +91,10 @@ def test_a_closed_thread_refuses_with_the_text_kept(reader, write):
         ({"parent": "12345"}, "parent", "no longer available"),
         ({"parent": "abc"}, "parent", "no longer available"),
         ({"body": "nul\x00byte"}, "body", "control characters"),
+        ({"name": "Madi\x00"}, "name", "control characters"),
+        ({"email": "madi\x00@example.org"}, "email", "control characters"),
+        ({"website": "https://madi.example.kz/\x00"}, "website", "control characters"),
+        ({"parent": "1\x00"}, "parent", "no longer available"),
     ],
 )
 def test_invalid_fields_answer_422_with_the_error_beside_the_field(reader, fields, field, message):
@@ -154,9 +158,20 @@ def test_a_request_over_the_size_limit_is_413_and_stores_nothing(reader):
     assert stored() == []
 
 
+GOOD_FIELDS = {"name": b"Madi", "email": b"madi%40example.org", "website": b"", "body": b"text", "parent": b""}
+
+
+def body_with(field, value):
+    """A urlencoded form with `value` (raw bytes, sent as they are) in `field`, the rest fine."""
+    return b"&".join(name.encode() + b"=" + value_ for name, value_ in {**GOOD_FIELDS, field: value}.items())
+
+
 @pytest.mark.parametrize(
     "body",
-    [b"name=M%FF%FEadi&email=madi%40example.org&body=text", b"name=Madi&email=m%40x.org&body=\xff\xfe text"],
+    [b"name=M%FF%FEadi&email=madi%40example.org&body=text", b"name=Madi&email=m%40x.org&body=\xff\xfe text"]
+    # every field, percent-encoded and raw; a lone surrogate (ED A0 80) is not UTF-8 either
+    + [body_with(field, value) for field in GOOD_FIELDS for value in (b"%C3%28", b"x\xc3\x28", b"%ED%A0%80")]
+    + [body_with("shown", b"%FF"), body_with("homepage", b"\xff")],
 )
 def test_invalid_utf8_is_refused_with_400(client, site, body):
     response = client.post(
