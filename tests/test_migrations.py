@@ -18,3 +18,23 @@ def test_migrations_downgrade_and_upgrade_again(app):
     assert "comments" not in db.inspect(db.engine).get_table_names()
     upgrade()
     assert {"sites", "threads", "comments", "readers"} <= set(db.inspect(db.engine).get_table_names())
+
+
+def test_guests_emails_are_lower_cased_by_0007(app, write):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    comment = write()
+    db.session.execute(text("UPDATE comments SET author_email = 'Madi@Example.ORG' WHERE id = :id"), {"id": comment.id})
+    db.session.commit()
+    downgrade(revision="0006")
+    upgrade()
+    db.session.expire_all()
+    assert db.session.scalar(text("SELECT author_email FROM comments")) == "madi@example.org"
+
+
+def test_a_guests_email_is_stored_lower_cased(reader):
+    from widget.models import Comment
+
+    assert reader.post(email="Madi@Example.ORG").status_code == 201
+    assert db.session.scalar(db.select(Comment.author_email)) == "madi@example.org"

@@ -73,7 +73,8 @@ def is_duplicate(draft, window_hours):
     if draft.reader is not None:
         same_author = Comment.reader_id == draft.reader.id
     else:
-        same_author = func.lower(Comment.author_email) == draft.author_email.lower()
+        # Stored lower-cased, so the (site, email, created) index finds the author's comments.
+        same_author = Comment.author_email == draft.author_email.lower()
     return db.session.execute(
         db.select(Comment.id).where(
             Comment.site_id == draft.thread.site_id,

@@ -61,6 +61,9 @@ class RateLimits:
         )
         # One Limiter per app (its storage is per app); no decorators: see the module's docstring.
         self.flask_limiter = Limiter(key_func=client_ip, app=app)
+        # Its per-request hook only looks for decorated routes, which Parley has none of: on every
+        # request, for nothing. The storage and strategy are what Parley uses.
+        app.before_request_funcs[None].remove(self.flask_limiter._check_request_limit)
         self.fallback = MovingWindowRateLimiter(MemoryStorage())
         self.failed_at = None
         # Only one thread at a time asks a failed storage whether it is back.

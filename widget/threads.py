@@ -13,7 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, func, not_, or_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from .extensions import db
 from .models import Comment, Thread, commit_unique, utcnow
@@ -153,6 +153,16 @@ def decode_cursor(sort, cursor):
     return key
 
 
+# What a page loads of each comment: readers' names and avatars with their comments (no query
+# per comment), and none of the columns a page never shows (the source text, the policy's
+# reasons, the author's email and IP) to read and decode.
+SHOWN_ONLY = (
+    joinedload(Comment.reader),
+    *(defer(column) for column in (Comment.body_source, Comment.reasons, Comment.author_email, Comment.ip,
+                                   Comment.guest_key)),
+)
+
+
 @dataclass
 class Page:
     roots: list
@@ -178,21 +188,20 @@ def load_page(thread, sort="oldest", after=None, viewer=ANONYMOUS):
     query = _roots_query(thread, viewer)
     if after is not None:
         query = query.where(_comes_after(sort, decode_cursor(sort, after)))
-    # Readers' names and avatars come with their comments: no query per comment.
-    query = query.options(joinedload(Comment.reader))
+    query = query.options(*SHOWN_ONLY)
     roots = list(db.session.scalars(query.order_by(*_order(sort)).limit(PAGE_SIZE + 1)))
     next_cursor = None
     if len(roots) > PAGE_SIZE:
         roots = roots[:PAGE_SIZE]
         next_cursor = encode_cursor(_sort_key(sort, roots[-1]))
     if after is None:
-        picks = db.session.scalars(_picks_query(thread).options(joinedload(Comment.reader)).order_by(Comment.id))
+        picks = db.session.scalars(_picks_query(thread).options(*SHOWN_ONLY).order_by(Comment.id))
         roots = [*picks, *roots]
     page = Page(roots=roots, next_cursor=next_cursor)
     if roots:
         replies = db.session.scalars(
             db.select(Comment)
-            .options(joinedload(Comment.reader))
+            .options(*SHOWN_ONLY)
             .where(Comment.root_id.in_([root.id for root in roots]), visible(viewer))
             .order_by(Comment.id)
         )

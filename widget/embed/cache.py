@@ -4,13 +4,23 @@ The ETag is built from the site's and the thread's versions, which every write
 bumps in the database, so a changed thread gets a new key on every worker and
 instance at its next request: nothing is ever invalidated by hand, and stale
 entries simply age out of the bounded LRU.
+
+A read of an unchanged thread needs only those versions: one light query
+(`Versions.of_keys`), no ORM objects and no comment rows.
 """
+import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import JSON, Integer, column, text
 
+from ..extensions import db
+from ..sites import SITE_KEY_PATTERN
+from ..urls import external_url
 from . import bp
+from .fragments import markup_version
 
 # About 30 KB for a page of 20 comments with replies: some 15 MB per worker at most.
 ENTRIES = 512
@@ -41,16 +51,75 @@ class FragmentCache:
         return len(self._bodies)
 
 
+# Aliased, since both tables' columns are called id and version.
+VERSIONS_QUERY = text(
+    "SELECT sites.id AS site_id, sites.version AS site_version, sites.origins AS origins, "
+    "threads.id AS thread_id, threads.version AS thread_version "
+    "FROM sites LEFT OUTER JOIN threads ON threads.site_id = sites.id AND threads.key = :thread "
+    "WHERE sites.key = :site"
+).columns(column("site_id", Integer), column("site_version", Integer), column("origins", JSON),
+          column("thread_id", Integer), column("thread_version", Integer))
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What a thread fragment's ETag is made of, besides the request's own choices;
+    with the site's origins, for the answer's CORS grant."""
+
+    site_key: str
+    site_id: int
+    site_version: int
+    origins: tuple
+    thread_key: str
+    thread_id: int | None
+    thread_version: int | None
+
+    @classmethod
+    def of(cls, site, thread_key, thread):
+        return cls(site.key, site.id, site.version, tuple(site.origins), thread_key,
+                   thread.id if thread else None, thread.version if thread else None)
+
+    @classmethod
+    def of_keys(cls, site_key, thread_key):
+        """Read from the database in one query; None when no site has this key."""
+        if not SITE_KEY_PATTERN.fullmatch(site_key):
+            return None
+        # Straight from the pool: no ORM session is opened for a read that may end here.
+        with db.engine.connect() as connection:
+            row = connection.execute(VERSIONS_QUERY, {"site": site_key, "thread": thread_key}).first()
+        if row is None:
+            return None
+        return cls(site_key, row.site_id, row.site_version, tuple(row.origins), thread_key,
+                   row.thread_id, row.thread_version)
+
+    def allows_origin(self, origin):
+        return origin is not None and origin in self.origins
+
+    def etag(self, *variant):
+        """The fragment's ETag, and the key it is cached under: every write bumps one of the versions.
+
+        The base URL is in it because every link in the fragment is built on it.
+        """
+        parts = [markup_version(), external_url("embed.thread_fragment", site_key=self.site_key),
+                 self.site_id, self.site_version, self.thread_id, self.thread_key, self.thread_version, *variant]
+        return hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+# A comment's own markup is about 1 KB: some 20 MB per worker at most.
+COMMENT_ENTRIES = 20000
+
+
 @bp.record_once
-def create_cache(state):
+def create_caches(state):
     state.app.extensions["parley_fragments"] = FragmentCache()
+    state.app.extensions["parley_comment_markup"] = FragmentCache(COMMENT_ENTRIES)
 
 
-def cached(key, render):
-    """The fragment stored under `key`, rendered by `render()` the first time it is asked for."""
-    cache = current_app.extensions["parley_fragments"]
-    body = cache.get(key)
-    if body is None:
-        body = render()
-        cache.put(key, body)
+def cached(key):
+    """The fragment stored under `key`, or None."""
+    return current_app.extensions["parley_fragments"].get(key)
+
+
+def keep(key, body):
+    current_app.extensions["parley_fragments"].put(key, body)
     return body

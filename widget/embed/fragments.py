@@ -3,7 +3,8 @@ import functools
 import hashlib
 import os
 
-from flask import current_app
+from flask import current_app, request
+from markupsafe import Markup
 
 from ..render import USER_LINK_REL, avatar_colour, initials
 from ..threads import REPLIES_SHOWN
@@ -31,11 +32,33 @@ def iso_datetime(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def comment_markup(comment, site, thread):
+    """A comment's own markup (templates/embed/_comment_own.html), kept per process.
+
+    Its key holds everything the markup shows or links with, so a comment
+    that changes, or a page served under another base URL, gets a new entry;
+    a thread's new version re-renders only its new or changed comments.
+    """
+    reader = comment.reader
+    key = (
+        current_app.config["PARLEY_PUBLIC_URL"] or request.root_url, site.key, thread.key, thread.url,
+        comment.id, comment.status, comment.pinned, comment.staff_id, comment.edited, comment.author_name,
+        comment.author_website, reader.name if reader else None, reader.avatar_url if reader else None,
+    )
+    markup = current_app.extensions["parley_comment_markup"].get(key)
+    if markup is None:
+        template = current_app.jinja_env.get_template("embed/_comment_own.html")
+        markup = Markup(template.render(c=comment, site=site, thread=thread))
+        current_app.extensions["parley_comment_markup"].put(key, markup)
+    return markup
+
+
 @bp.record_once
 def register_globals(state):
     # Globals, unlike context processors, also reach imported macros.
     state.app.jinja_env.globals.update(
-        external_url=external_url, user_link_rel=USER_LINK_REL, replies_shown=REPLIES_SHOWN
+        external_url=external_url, user_link_rel=USER_LINK_REL, replies_shown=REPLIES_SHOWN,
+        comment_markup=comment_markup,
     )
 
 

@@ -1,5 +1,4 @@
 """Readers' endpoints. Each parses the request, asks a rule module, renders a fragment."""
-import hashlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -32,8 +31,8 @@ from ..threads import (
 from ..tokens import GUEST_KEY_HEADER, authenticate, guest_key_hash
 from ..urls import external_url
 from . import bp
-from .cache import cached
-from .fragments import markup_version, readable_date
+from .cache import Versions, cached, keep
+from .fragments import readable_date
 
 # Public fragments: a CDN may keep one briefly; browsers revalidate (ETag).
 PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=10, must-revalidate"
@@ -131,23 +130,17 @@ def thread_for_request(site, key):
     )
 
 
-def fragment_etag(site, thread, *variant):
-    """The fragment's ETag, and the key it is cached under: every write bumps one of the versions.
-
-    The base URL is in it because every link in the fragment is built on it.
-    """
-    parts = [markup_version(), external_url("embed.thread_fragment", site_key=site.key)]
-    parts += [site.id, site.version]
-    parts += [thread.id, thread.key, thread.version] if thread else [None]
-    return hashlib.blake2s(repr(parts + list(variant)).encode(), digest_size=12).hexdigest()
+def public_fragment(body, status, etag):
+    response = make_response(body, status)
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    # Always, so no shared cache hands the public copy to a reader who sent a token or key.
+    response.vary.update(["Authorization", GUEST_KEY_HEADER])
+    return response
 
 
-@bp.get("/<site_key>/thread")
-def thread_fragment(site_key):
-    limit_reads()
-    site = require_site(site_key)
-    bearer = bearer_of_request(site)
-    viewer = Viewer(reader_id=bearer.reader.id if bearer.reader else None, guest_key=guest_key_of_request())
+def thread_args():
+    """The thread key, sort, cursor and anchor of a thread request, checked (400 when wrong)."""
     key = thread_key_arg()
     sort = request.args.get("sort", "oldest")
     if sort not in SORTS:
@@ -156,6 +149,40 @@ def thread_fragment(site_key):
     around = request.args.get("around") or None
     if around is not None and parse_id(around) is None:
         raise Refusal(400, Notice("error", "That link points to a comment that doesn't exist."))
+    return key, sort, after, around
+
+
+@bp.get("/<site_key>/thread")
+def thread_fragment(site_key):
+    limit_reads()
+    return unchanged_thread(site_key) or rendered_thread(site_key)
+
+
+def unchanged_thread(site_key):
+    """An anonymous reader's view of an existing thread whose answer is known from its versions
+    alone: a 304, or the copy cached when it was last rendered. None when it must be rendered."""
+    if "Authorization" in request.headers or GUEST_KEY_HEADER in request.headers:
+        return None
+    try:
+        key, sort, after, around = thread_args()
+    except Refusal:
+        return None  # rendered_thread refuses it, in the order of its checks
+    versions = Versions.of_keys(site_key, key)
+    if versions is None or versions.thread_id is None:
+        return None
+    g.site = versions  # its origins, for the CORS grant
+    etag = versions.etag(sort, after, around, ANONYMOUS)
+    if request.if_none_match.contains_weak(etag):
+        return public_fragment("", 304, etag)
+    body = cached(etag)
+    return None if body is None else public_fragment(body, 200, etag)
+
+
+def rendered_thread(site_key):
+    site = require_site(site_key)
+    bearer = bearer_of_request(site)
+    viewer = Viewer(reader_id=bearer.reader.id if bearer.reader else None, guest_key=guest_key_of_request())
+    key, sort, after, around = thread_args()
 
     thread = find_thread(site, key)
     if thread is None and from_allowed_origin(site):
@@ -164,31 +191,25 @@ def thread_fragment(site_key):
         except ThreadCapReached:
             current_app.logger.warning("site %s reached its cap of new threads per hour", site.key)
 
-    def render():
-        page, shown_after = Page(roots=[]), after
-        if thread is not None:
-            if around is not None:
-                try:
-                    shown_after = cursor_before(thread, sort, parse_id(around))
-                except LookupError:
-                    shown_after = None
-            try:
-                page = load_page(thread, sort, shown_after, viewer)
-            except BadCursor:
-                raise Refusal(400, Notice("error", "That page of comments doesn't exist.")) from None
-        return render_template("embed/thread.html", site=site, thread=thread, thread_key=key, sort=sort,
-                               page=page, after=shown_after)
-
-    etag = fragment_etag(site, thread, sort, after, around, viewer)
+    etag = Versions.of(site, key, thread).etag(sort, after, around, viewer)
     if request.if_none_match.contains_weak(etag):
-        response = make_response("", 304)
-    else:
-        response = make_response(cached(etag, render) if thread is not None and viewer == ANONYMOUS else render())
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    # Always, so no shared cache hands the public copy to a reader who sent a token or key.
-    response.vary.update(["Authorization", GUEST_KEY_HEADER])
-    return response
+        return public_fragment("", 304, etag)
+    page = Page(roots=[])
+    if thread is not None:
+        if around is not None:
+            try:
+                after = cursor_before(thread, sort, parse_id(around))
+            except LookupError:
+                after = None
+        try:
+            page = load_page(thread, sort, after, viewer)
+        except BadCursor:
+            raise Refusal(400, Notice("error", "That page of comments doesn't exist.")) from None
+    body = render_template("embed/thread.html", site=site, thread=thread, thread_key=key, sort=sort,
+                           page=page, after=after)
+    if thread is not None and viewer == ANONYMOUS:
+        keep(etag, body)
+    return public_fragment(body, 200, etag)
 
 
 def find_parent(thread, parent_id):
@@ -303,7 +324,8 @@ def post_comment(site_key):
         raise Refusal(429, notice, context, {"Retry-After": "3600"}) from None
     if is_closed(thread, rules):
         raise Refusal(403, Notice("closed", "Comments on this article are closed."), context)
-    email = None if reader else (form.email.data or "").strip()
+    # Guests' emails are kept lower-cased: one author whatever the case they type it in.
+    email = None if reader else (form.email.data or "").strip().lower()
     ban = active_ban(site, reader=reader, email=email, ip=request.remote_addr)
     if ban is not None:
         until = f" until {readable_date(ban.expires)}" if ban.expires else ""
@@ -320,7 +342,7 @@ def post_comment(site_key):
         raise Refusal(422, None, context)
 
     # 7. Every comment that passed validation counts against its author, whatever its fate.
-    identity = ("reader", str(reader.id)) if reader else ("guest", email.lower(), limits.client_ip())
+    identity = ("reader", str(reader.id)) if reader else ("guest", email, limits.client_ip())
     wait = limits.hit("PARLEY_LIMIT_COMMENT", site.key, *identity)
     if wait:
         raise too_fast(wait, context)

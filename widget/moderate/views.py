@@ -183,7 +183,7 @@ class Filters:
             pattern = like_pattern(self.author.lower())
             readers = db.select(Reader.id).where(db.func.lower(Reader.name).like(pattern, escape="\\"))
             query = query.where(db.or_(db.func.lower(Comment.author_name).like(pattern, escape="\\"),
-                                       db.func.lower(Comment.author_email) == self.author.lower(),
+                                       Comment.author_email == self.author.lower(),
                                        Comment.reader_id.in_(readers)))
         if self.text:
             query = query.where(db.func.lower(Comment.body_source).like(like_pattern(self.text.lower()), escape="\\"))
@@ -368,7 +368,7 @@ def author():
             abort(404)
         same_author, who = Comment.reader_id == reader.id, reader.name
     elif email:
-        same_author, who = db.func.lower(Comment.author_email) == email, email
+        same_author, who = Comment.author_email == email, email
     else:
         abort(404)
     query = db.select(Comment).where(Comment.site_id == site.id, same_author)
