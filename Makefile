@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test serve
+.PHONY: run test serve bench soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,20 @@ test: $(VENV)/.dev
 ## serve: Parley alone under gunicorn, configured by PARLEY_* variables (see README)
 serve: $(VENV)/.runtime
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 wsgi:app
+
+ISSO_VENV := bench/.isso-venv
+
+# Isso, the peer the benchmark compares with, in a venv of its own (gitignored).
+$(ISSO_VENV)/.installed: bench/requirements-isso.txt
+	$(PYTHON) -m venv $(ISSO_VENV)
+	$(ISSO_VENV)/bin/pip install --quiet -r bench/requirements-isso.txt
+	touch $@
+
+## bench: Parley under gunicorn against Flask's hello world and Isso (wrk, else a Python load generator); writes bench/results/latest.md
+bench: $(VENV)/.dev $(ISSO_VENV)/.installed
+	@sh bench/ensure_wrk.sh
+	$(BIN)/python bench/parley_bench.py $(BENCH_ARGS)
+
+## soak: 4 gunicorn workers on a PostgreSQL and a Redis of its own, 100 readers and 20 posters for 60 s while Redis, PostgreSQL and gunicorn fail; checks the database; writes bench/results/soak-latest.md
+soak: $(VENV)/.dev
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
