@@ -61,9 +61,7 @@ class RateLimits:
         )
         # One Limiter per app (its storage is per app); no decorators: see the module's docstring.
         self.flask_limiter = Limiter(key_func=client_ip, app=app)
-        # Its per-request hook only looks for decorated routes, which Parley has none of: on every
-        # request, for nothing. The storage and strategy are what Parley uses.
-        app.before_request_funcs[None].remove(self.flask_limiter._check_request_limit)
+        unhook(app, self.flask_limiter)
         self.fallback = MovingWindowRateLimiter(MemoryStorage())
         self.failed_at = None
         # Only one thread at a time asks a failed storage whether it is back.
@@ -123,6 +121,17 @@ class RateLimits:
         self.flask_limiter.reset()
         self.fallback.storage.reset()
         self.failed_at = None
+
+
+def unhook(app, limiter):
+    """Take Flask-Limiter's per-request hooks off `app`: they check and report the limits of
+    decorated routes, which Parley has none of, so on every request they cost time for nothing.
+    Its storage and strategy are what Parley uses."""
+    def kept(hook):
+        return getattr(hook, "__self__", None) is not limiter and limiter not in getattr(hook, "args", ())
+
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        hooks[None] = [hook for hook in hooks.get(None, []) if kept(hook)]
 
 
 def hit(name, *identity):
