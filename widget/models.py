@@ -248,6 +248,8 @@ class Comment(db.Model):
         Index("ix_comments_root", "root_id", "id"),
         # Moderation queues: one status of one site, oldest or newest first.
         Index("ix_comments_queue", "site_id", "status", "id"),
+        # The Reported queue's flagged comments, counted on every dashboard page.
+        Index("ix_comments_flagged", "site_id", "status", "flagged", "id"),
         # Erasing client IPs once they are older than the retention period.
         Index("ix_comments_created", "created"),
         # An author's history: approved comments, duplicates, their own held comments.
