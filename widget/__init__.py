@@ -10,6 +10,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .embed.lane import fast_lane
 from .config import check_settings, load_providers, load_settings
 from .extensions import csrf, db, migrate
 from .limits import RateLimits
@@ -37,10 +38,13 @@ def create_app(config=None):
     app.config.update(settings)
     # Sign-in providers come from PARLEY_OAUTH_* variables, in the environment or in `config`.
     app.config["PARLEY_PROVIDERS"] = configured_providers(load_providers({**os.environ, **(config or {})}))
+    url = database_url(settings["PARLEY_DATABASE_URL"], app.instance_path)
     app.config.update(
         SECRET_KEY=settings["PARLEY_SECRET_KEY"],
-        SQLALCHEMY_DATABASE_URI=database_url(settings["PARLEY_DATABASE_URL"], app.instance_path),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_DATABASE_URI=url,
+        # A pooled connection to a server may have died with a restart: test it before use.
+        # A SQLite file has no server to lose, and the test costs a statement on every request.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": not url.startswith("sqlite")},
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         # embed.js and its CSS have unversioned URLs: let browsers keep them briefly.
         SEND_FILE_MAX_AGE_DEFAULT=300,
@@ -51,6 +55,8 @@ def create_app(config=None):
     )
     os.makedirs(app.instance_path, exist_ok=True)
 
+    # Inside the proxies' layer, so the read limit counts the client's address.
+    app.wsgi_app = fast_lane(app, app.wsgi_app)
     if app.config["PARLEY_TRUSTED_PROXIES"]:
         # Client address and scheme from the trusted hops.
         app.wsgi_app = behind_proxies(app.wsgi_app, app.config["PARLEY_TRUSTED_PROXIES"])

@@ -18,7 +18,6 @@ from sqlalchemy import JSON, Integer, column, text
 
 from ..extensions import db
 from ..sites import SITE_KEY_PATTERN
-from ..urls import external_url
 from . import bp
 from .fragments import markup_version
 
@@ -99,12 +98,12 @@ class Versions:
     def allows_origin(self, origin):
         return origin is not None and origin in self.origins
 
-    def etag(self, *variant):
+    def etag(self, base, *variant):
         """The fragment's ETag, and the key it is cached under: every write bumps one of the versions.
 
-        The base URL is in it because every link in the fragment is built on it.
+        The base URL (`fragment_base`) is in it because every link in the fragment is built on it.
         """
-        parts = [markup_version(), external_url("embed.thread_fragment", site_key=self.site_key),
+        parts = [markup_version(), base, self.site_key,
                  self.site_id, self.site_version, self.thread_id, self.thread_key, self.thread_version, *variant]
         return hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
 

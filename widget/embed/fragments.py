@@ -32,6 +32,11 @@ def iso_datetime(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def fragment_base(request):
+    """The URL every link of a fragment starts with: PARLEY_PUBLIC_URL, else the request's root."""
+    return current_app.config["PARLEY_PUBLIC_URL"] or request.root_url
+
+
 def comment_markup(comment, site, thread):
     """A comment's own markup (templates/embed/_comment_own.html), kept per process.
 
@@ -41,7 +46,7 @@ def comment_markup(comment, site, thread):
     """
     reader = comment.reader
     key = (
-        current_app.config["PARLEY_PUBLIC_URL"] or request.root_url, site.key, thread.key, thread.url,
+        fragment_base(request), site.key, thread.key, thread.url,
         comment.id, comment.status, comment.pinned, comment.staff_id, comment.edited, comment.author_name,
         comment.author_website, reader.name if reader else None, reader.avatar_url if reader else None,
     )

@@ -17,9 +17,13 @@ PAGE_CSP = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-u
 
 @bp.after_request
 def lock_down(response):
+    return locked_down(response, PAGE_CSP if request.endpoint == "embed.policy_page" else FRAGMENT_CSP)
+
+
+def locked_down(response, csp=FRAGMENT_CSP):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers.setdefault("Content-Security-Policy", PAGE_CSP if request.endpoint == "embed.policy_page" else FRAGMENT_CSP)
+    response.headers.setdefault("Content-Security-Policy", csp)
     return response
 
 

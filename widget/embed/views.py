@@ -31,8 +31,8 @@ from ..threads import (
 from ..tokens import GUEST_KEY_HEADER, authenticate, guest_key_hash
 from ..urls import external_url
 from . import bp
-from .cache import Versions, cached, keep
-from .fragments import readable_date
+from .cache import Versions, keep
+from .fragments import fragment_base, readable_date
 
 # Public fragments: a CDN may keep one briefly; browsers revalidate (ETag).
 PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=10, must-revalidate"
@@ -84,8 +84,13 @@ def too_fast(wait, context=None):
     return Refusal(429, notice, context, {"Retry-After": str(wait)})
 
 
+# Where the fast lane (widget/embed/lane.py) leaves its count of a read it handed on to Flask.
+READ_COUNTED = "parley.read_wait"
+
+
 def limit_reads():
-    wait = limits.hit("PARLEY_LIMIT_READ", limits.client_ip())
+    environ = request.environ
+    wait = environ[READ_COUNTED] if READ_COUNTED in environ else limits.hit("PARLEY_LIMIT_READ", limits.client_ip())
     if wait:
         notice = Notice("rate-limited", f"Too many requests from your network — try again in {wait} seconds.")
         raise Refusal(429, notice, headers={"Retry-After": str(wait)})
@@ -115,8 +120,8 @@ def bearer_of_request(site):
     return g.bearer
 
 
-def thread_key_arg():
-    key = request.args.get("thread", "")
+def thread_key_arg(args):
+    key = args.get("thread", "")
     if not valid_thread_key(key):
         raise Refusal(400, Notice("error", "This page's comment thread has a missing or invalid identifier."))
     return key
@@ -139,14 +144,14 @@ def public_fragment(body, status, etag):
     return response
 
 
-def thread_args():
+def thread_args(args):
     """The thread key, sort, cursor and anchor of a thread request, checked (400 when wrong)."""
-    key = thread_key_arg()
-    sort = request.args.get("sort", "oldest")
+    key = thread_key_arg(args)
+    sort = args.get("sort", "oldest")
     if sort not in SORTS:
         raise Refusal(400, Notice("error", "Comments can be sorted oldest, newest or top first."))
-    after = request.args.get("after") or None
-    around = request.args.get("around") or None
+    after = args.get("after") or None
+    around = args.get("around") or None
     if around is not None and parse_id(around) is None:
         raise Refusal(400, Notice("error", "That link points to a comment that doesn't exist."))
     return key, sort, after, around
@@ -154,35 +159,17 @@ def thread_args():
 
 @bp.get("/<site_key>/thread")
 def thread_fragment(site_key):
+    """The thread, rendered. Anonymous reads of unchanged threads were answered before Flask
+    (widget/embed/lane.py); what reaches this view needs the database's comments."""
     limit_reads()
-    return unchanged_thread(site_key) or rendered_thread(site_key)
-
-
-def unchanged_thread(site_key):
-    """An anonymous reader's view of an existing thread whose answer is known from its versions
-    alone: a 304, or the copy cached when it was last rendered. None when it must be rendered."""
-    if "Authorization" in request.headers or GUEST_KEY_HEADER in request.headers:
-        return None
-    try:
-        key, sort, after, around = thread_args()
-    except Refusal:
-        return None  # rendered_thread refuses it, in the order of its checks
-    versions = Versions.of_keys(site_key, key)
-    if versions is None or versions.thread_id is None:
-        return None
-    g.site = versions  # its origins, for the CORS grant
-    etag = versions.etag(sort, after, around, ANONYMOUS)
-    if request.if_none_match.contains_weak(etag):
-        return public_fragment("", 304, etag)
-    body = cached(etag)
-    return None if body is None else public_fragment(body, 200, etag)
+    return rendered_thread(site_key)
 
 
 def rendered_thread(site_key):
     site = require_site(site_key)
     bearer = bearer_of_request(site)
     viewer = Viewer(reader_id=bearer.reader.id if bearer.reader else None, guest_key=guest_key_of_request())
-    key, sort, after, around = thread_args()
+    key, sort, after, around = thread_args(request.args)
 
     thread = find_thread(site, key)
     if thread is None and from_allowed_origin(site):
@@ -191,7 +178,7 @@ def rendered_thread(site_key):
         except ThreadCapReached:
             current_app.logger.warning("site %s reached its cap of new threads per hour", site.key)
 
-    etag = Versions.of(site, key, thread).etag(sort, after, around, viewer)
+    etag = Versions.of(site, key, thread).etag(fragment_base(request), sort, after, around, viewer)
     if request.if_none_match.contains_weak(etag):
         return public_fragment("", 304, etag)
     page = Page(roots=[])
@@ -249,7 +236,7 @@ def form_fragment(site_key):
     limit_reads()
     site = require_site(site_key)
     reader = bearer_of_request(site).reader
-    key = thread_key_arg()
+    key = thread_key_arg(request.args)
     rules = policy.site_policy(site)
     form = comment_form(site, rules, reader)
     parent = None
@@ -307,7 +294,7 @@ def post_comment(site_key):
         raise Refusal(403, Notice("rejected", "Comments can only be posted from the site's own pages."), context)
     if not readable:
         raise Refusal(400, Notice("error", "Your comment arrived garbled (it isn't UTF-8 text); please send it again."))
-    key = thread_key_arg()
+    key = thread_key_arg(request.args)
     context["thread_key"] = key
 
     # 3-4. The reader's token, and the site's guest mode.
