@@ -4,7 +4,7 @@ import html
 
 import pytest
 from support import SITE_ORIGIN
-from test_moderate import PASSWORD, csrf_of, dashboard, log_in, make_moderator, queue_page  # noqa: F401
+from test_moderate import csrf_of, dashboard, log_in, make_moderator, queue_page  # noqa: F401 (fixtures)
 
 from widget.extensions import db
 from widget.models import AuditEntry, Comment, Reader
@@ -114,7 +114,7 @@ def test_queues_filter_by_article_author_and_text(dashboard, site, moderator, wr
     c = write(thread="article-2", body="Nothing_here", name="Madina", status="pending")
 
     def shown(**filters):
-        return ids_in(dashboard.get(f"/moderate/queue/pending", query_string={"site": site.key, **filters}).text)
+        return ids_in(dashboard.get("/moderate/queue/pending", query_string={"site": site.key, **filters}).text)
 
     assert shown() == {a.id, b.id, c.id}
     assert shown(thread="article-2") == {b.id, c.id}

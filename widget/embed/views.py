@@ -29,7 +29,6 @@ from ..threads import (
     valid_thread_key,
 )
 from ..tokens import GUEST_KEY_HEADER, authenticate, guest_key_hash
-from ..urls import external_url
 from . import bp
 from .cache import Versions, keep
 from .fragments import fragment_base, readable_date
