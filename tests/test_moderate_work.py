@@ -239,3 +239,71 @@ def test_the_navigation_counts_held_comments_per_site(dashboard, site, make_mode
     write()
     page = queue_page(dashboard, other).text
     assert f'data-site-pending="{site.key}">2<' in page and f'data-site-pending="{other.key}">0<' in page
+
+
+def test_a_deleted_comment_cant_be_approved_back_as_an_empty_one(dashboard, client, site, moderator, write):
+    comment = write(body="Gone for good")
+    post(dashboard, site, f"/moderate/comments/{comment.id}/delete")
+    assert "Approve" not in dashboard.get(f"/moderate/comments/{comment.id}").text.split('class="actions"')[1]
+    refused = post(dashboard, site, f"/moderate/comments/{comment.id}/approve")
+    assert "was deleted" in flashed(dashboard, refused)
+    bulk = dashboard.post(f"/moderate/bulk/approve?site={site.key}",
+                          data={"csrf_token": csrf_of(queue_page(dashboard, site).text), "ids": [str(comment.id)]})
+    assert bulk.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Comment, comment.id).status == "deleted"
+    assert 'data-count="0"' in public_thread(client, site).text
+
+
+def test_a_pin_after_someone_else_rejected_the_comment_pins_nothing(app, site, moderator, write):
+    from widget.moderation import AlreadyDecided, set_pinned
+
+    comment = write()
+    stale = db.session.get(Comment, comment.id)  # as the first moderator's request loaded it: published
+    with db.engine.begin() as someone_else:  # another moderator's request rejects it meanwhile
+        someone_else.execute(db.update(Comment).where(Comment.id == comment.id).values(status="rejected"))
+    assert stale.status == "published"
+    with pytest.raises(AlreadyDecided):
+        set_pinned(stale, moderator, True)
+    db.session.expire_all()
+    assert not db.session.get(Comment, comment.id).pinned
+
+
+@pytest.mark.parametrize("target", ["/moderate/queue/pending\r\nX-Evil: 1", "/moderate/\\\\evil.example", "https://evil.example/moderate/"])
+def test_a_crafted_way_back_leads_home_and_never_fails(dashboard, site, moderator, write, target):
+    comment = write(status="pending")
+    answer = post(dashboard, site, f"/moderate/comments/{comment.id}/approve", status="pending", back=target)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/moderate/")
+
+
+def test_a_crafted_next_after_login_leads_home(dashboard, site, make_moderator):
+    make_moderator(sites=[site])
+    token = csrf_of(dashboard.get("/moderate/login").text)
+    answer = dashboard.post("/moderate/login?next=/moderate/%0d%0aX-Evil:%201",
+                            data={"email": "mod@news.example.org", "password": "correct horse battery", "csrf_token": token})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/moderate/")
+
+
+def test_the_author_view_knows_no_reader_who_never_commented_on_the_site(dashboard, site, moderator):
+    stranger = Reader(provider="demo", subject="elsewhere", name="Only On Site B", email="b@demo.example")
+    db.session.add(stranger)
+    db.session.commit()
+    answer = dashboard.get(f"/moderate/author?site={site.key}&reader={stranger.id}")
+    assert answer.status_code == 404 and "Only On Site B" not in answer.text
+
+
+def test_a_changed_password_or_a_removal_ends_the_accounts_other_sessions(app, site, moderator, dashboard):
+    from test_moderate import PASSWORD
+
+    other_browser = app.test_client()
+    from flask import g
+    g.pop("csrf_token", None)
+    log_in(other_browser)
+    assert queue_page(other_browser, site).status_code == 200
+    g.pop("csrf_token", None)
+    token = csrf_of(dashboard.get("/moderate/password").text)
+    changed = dashboard.post("/moderate/password", data={"csrf_token": token, "current": PASSWORD,
+                                                          "new": "a brand new secret", "confirm": "a brand new secret"})
+    assert changed.status_code == 303
+    assert queue_page(dashboard, site).status_code == 200  # the session that changed it goes on
+    assert queue_page(other_browser, site).status_code == 303  # the other one is signed out

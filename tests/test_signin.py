@@ -389,12 +389,19 @@ def test_expired_tokens_are_refused_and_used_ones_slide(page, popup, site):
     assert post(page, site, result["token"]).status_code == 401
 
 
-def test_a_ban_revokes_every_session_of_the_reader(page, popup, site):
+def test_a_ban_revokes_every_session_of_the_reader_on_that_site_only(page, popup, site):
+    from widget.sites import create_site
+    from widget.tokens import authenticate, issue_token
+
     _, first = sign_in(popup, "demo", site)
     _, second = sign_in(popup, "demo", site)
-    revoke_reader_sessions(db.session.execute(db.select(Reader)).scalar_one())
+    reader = db.session.execute(db.select(Reader)).scalar_one()
+    other = create_site("Other Paper", ["https://other.example"])
+    elsewhere, _ = issue_token(reader, other, 30)
+    revoke_reader_sessions(reader, site)
     for result in (first, second):
         assert post(page, site, result["token"]).status_code == 401
+    assert authenticate(f"Bearer {elsewhere}", other, 30).reader.id == reader.id
 
 
 @pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Basic abc", "Bearer " + "x" * 300, "bearer nope"])

@@ -23,6 +23,9 @@ class AlreadyDecided(Exception):
 def decide(comment, action, moderator, note=""):
     """Apply `action` to `comment` for `moderator`: status, counters, thread version, audit entry."""
     before, after = comment.status, DECISIONS[action]
+    if before == "deleted":
+        # Its text is gone: approving would publish an empty comment, and it is out of every queue.
+        raise CannotDo(f"Comment {comment.id} was deleted; nothing is left to decide.")
     reported = action == "approve" and (comment.flagged or db.session.scalar(
         db.select(db.func.count()).select_from(Report).where(Report.comment_id == comment.id)))
     # Approving a published comment that was flagged or reported clears it; otherwise nothing to do.
@@ -91,7 +94,7 @@ def ban_author(comment, moderator, duration, scope):
     for kind, value, _ in targets:
         add_ban(site, kind, value, days=BAN_DAYS[duration], note=f"by {moderator.email} over comment {comment.id}")
     if comment.reader_id is not None and scope in ("author", "both"):
-        revoke_reader_sessions(db.session.get(Reader, comment.reader_id))
+        revoke_reader_sessions(db.session.get(Reader, comment.reader_id), site)
     banned = " and ".join(words for _, _, words in targets) + ("" if duration == "permanent" else f" for {duration}")
     audit(site.id, moderator, "ban", comment=comment, note=banned)
     return banned
@@ -124,14 +127,24 @@ def reply_as_staff(comment, moderator, body):
 
 
 def set_pinned(comment, moderator, pinned):
-    """Make a published top-level comment an editor's pick at the top of its thread, or stop."""
+    """Make a published top-level comment an editor's pick at the top of its thread, or stop.
+
+    Conditional, like a decision: a comment rejected meanwhile by someone else is not pinned.
+    """
     if pinned and (comment.status != "published" or comment.parent_id is not None):
         raise CannotDo("Only a published top-level comment can be an editor's pick.")
-    if comment.pinned == pinned:
+    still = [Comment.id == comment.id, Comment.pinned.is_(not pinned)]
+    if pinned:
+        still += [Comment.status == "published", Comment.parent_id.is_(None)]
+    changed = db.session.execute(
+        update(Comment).where(*still).values(pinned=pinned).execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
         raise AlreadyDecided(comment.id)
-    comment.pinned = pinned
     db.session.execute(update(Thread).where(Thread.id == comment.thread_id).values(version=Thread.version + 1))
     audit(comment.site_id, moderator, "pin" if pinned else "unpin", comment=comment)
+    db.session.expire(comment)
 
 
 def set_thread_closed(thread, moderator, closed):

@@ -100,16 +100,16 @@ def revoke_session(session_id):
     revoke(ReaderSession.id == session_id)
 
 
-def revoke(condition):
+def revoke(*conditions):
     db.session.execute(
-        update(ReaderSession).where(condition, ReaderSession.revoked.is_(None)).values(revoked=utcnow())
+        update(ReaderSession).where(*conditions, ReaderSession.revoked.is_(None)).values(revoked=utcnow())
     )
     db.session.commit()
 
 
-def revoke_reader_sessions(reader):
-    """Sign `reader` out everywhere (a ban does this)."""
-    revoke(ReaderSession.reader_id == reader.id)
+def revoke_reader_sessions(reader, site):
+    """Sign `reader` out of `site` (a ban there does this); their sign-ins on other sites stand."""
+    revoke(ReaderSession.reader_id == reader.id, ReaderSession.site_id == site.id)
 
 
 def leave_handoff(secret_hash, reader_id, site_id, origin):

@@ -79,3 +79,15 @@ def test_a_moderator_bans_a_troll_tries_a_policy_and_finds_it_all_in_the_audit_l
         log = page.locator("table.audit")
         expect(log.locator("tr", has_text="policy")).to_contain_text("banned_words")
         expect(log.locator("tr", has_text="email guest@example.org for 7d")).to_contain_text(str(troll))
+
+
+def test_enter_in_the_policy_form_tries_the_rules_and_saves_nothing(demo, page):
+    sign_in(page, demo, f"{demo.parley_url}/moderate/sites/{demo.site_key}/policy")
+    field = page.get_by_label("Shortest comment, in characters")
+    field.fill("3")
+    field.press("Enter")
+    expect(page.get_by_role("heading", name="Dry run: nothing is saved")).to_be_visible()
+    with demo.parley.app_context():
+        from widget.policy import site_policy
+        from widget.sites import find_site
+        assert site_policy(find_site(demo.site_key))["min_length"] == 2

@@ -3,7 +3,7 @@
 Every page and POST here is for admins only (403 for other moderators): who
 may embed Parley where, and who moderates what, are the service owner's calls.
 """
-from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -97,15 +97,6 @@ class NewModeratorForm(AccessForm):
     password = PasswordField("Password", description=f"At least {PASSWORD_MIN} characters; they can change it.",
                              validators=[DataRequired("Choose a password for them."), Length(
                                  min=PASSWORD_MIN, message=f"A password has at least {PASSWORD_MIN} characters.")])
-
-
-@bp.before_request
-def turn_away_removed():
-    """A removed moderator's open session ends at its next request (views.load_moderator,
-    registered before this hook, has loaded the account)."""
-    if g.get("moderator") is not None and is_removed(g.moderator):
-        session.pop("moderator_id", None)
-        g.moderator = None
 
 
 def require_admin():

@@ -3,6 +3,7 @@
 Every page and action checks that the moderator may moderate the site in
 question; a comment or site of another site answers 404, as if it weren't there.
 """
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -79,8 +80,18 @@ def load_moderator():
     if time.time() - session.get("seen", 0) > IDLE_SECONDS:
         session.pop("moderator_id", None)
         return
+    moderator = db.session.get(Moderator, moderator_id)
+    # A session lasts as long as the password it signed in with: a changed password, a removed
+    # account or one added again all end every other session of it.
+    if moderator is None or session.get("credentials") != credentials_stamp(moderator):
+        session.pop("moderator_id", None)
+        return
     session["seen"] = time.time()
-    g.moderator = db.session.get(Moderator, moderator_id)
+    g.moderator = moderator
+
+
+def credentials_stamp(moderator):
+    return hashlib.sha256(moderator.password_hash.encode()).hexdigest()[:16]
 
 
 def require_moderator():
@@ -132,12 +143,9 @@ def login():
             session.clear()
             g.pop("csrf_token", None)
             session["moderator_id"] = moderator.id
+            session["credentials"] = credentials_stamp(moderator)
             session["seen"] = time.time()
-            target = request.args.get("next", "")
-            # Only a path on this site: never an open redirect.
-            if not target.startswith("/moderate/") or target.startswith("//"):
-                target = url_for("moderate.home")
-            return redirect(target, 303)
+            return redirect(dashboard_path(request.args.get("next", "")), 303)
         error = "Wrong email or password."
     status = 401 if error else 200
     return render_template("moderate/login.html", form=form, error=error), status
@@ -249,12 +257,17 @@ def queue(status):
 DONE = {"approve": "approved", "reject": "rejected", "delete": "deleted"}
 
 
+def dashboard_path(target):
+    """`target` if it is a path in the dashboard, else the dashboard's home: never an open redirect,
+    and nothing a Location header can't hold (a newline would make the redirect fail)."""
+    if target.startswith("/moderate/") and target.isascii() and target.isprintable() and "\\" not in target:
+        return target
+    return url_for("moderate.home")
+
+
 def go_back():
     """303 to the page the form came from, if it is a dashboard page."""
-    back = request.form.get("back", "")
-    if not back.startswith("/moderate/") or back.startswith("//"):
-        back = url_for("moderate.home")
-    return redirect(back, 303)
+    return redirect(dashboard_path(request.form.get("back", "")), 303)
 
 
 @bp.post("/comments/<int:comment_id>/<action>")
@@ -324,7 +337,7 @@ def bulk_decide(action):
         try:
             decide(comment, action, moderator)
             done += 1
-        except AlreadyDecided:
+        except (AlreadyDecided, CannotDo):
             skipped += 1
     flash(f"{done} comment{'s' if done != 1 else ''} {DONE[action]}."
           + (f" {skipped} had been decided already." if skipped else ""))
@@ -338,6 +351,7 @@ def change_password():
     if form.validate_on_submit():
         if check_password_hash(moderator.password_hash, form.current.data):
             moderator.password_hash = generate_password_hash(form.new.data)
+            session["credentials"] = credentials_stamp(moderator)  # this session goes on; the others end
             db.session.commit()
             flash("Your password is changed.")
             return redirect(url_for("moderate.home"), 303)
@@ -366,7 +380,9 @@ def author():
     email = request.args.get("email", "").strip().lower()
     if reader_id:
         reader = db.session.get(Reader, reader_id)
-        if reader is None:
+        # Readers are shared by every site: only one who commented here is this site's to see.
+        if reader is None or not db.session.scalar(
+                db.select(Comment.id).where(Comment.site_id == site.id, Comment.reader_id == reader.id).limit(1)):
             abort(404)
         same_author, who = Comment.reader_id == reader.id, reader.name
     elif email:
