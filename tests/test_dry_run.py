@@ -28,10 +28,15 @@ def signed_in(write):
     return make
 
 
-def a_reader(trusted=False):
-    reader = Reader(provider="demo", subject=secrets.token_hex(4), name="Aigerim", trusted=trusted)
+def a_reader(trusted_on=None):
+    from widget.models import TrustedReader
+
+    reader = Reader(provider="demo", subject=secrets.token_hex(4), name="Aigerim")
     db.session.add(reader)
     db.session.commit()
+    if trusted_on is not None:
+        db.session.add(TrustedReader(site_id=trusted_on.id, reader_id=reader.id))
+        db.session.commit()
     return reader
 
 
@@ -88,7 +93,7 @@ def test_the_checks_before_the_pipeline_count_too(site, write, signed_in):
 
 
 def test_authors_are_judged_by_their_history_before_each_comment(site, signed_in):
-    regular, trusted = a_reader(), a_reader(trusted=True)
+    regular, trusted = a_reader(), a_reader(trusted_on=site)
     first, second, third = (signed_in(regular, body=f"Comment number {n}.") for n in (1, 2, 3))
     theirs = signed_in(trusted, body="Trusted words, and a link https://example.org")
     found = verdicts(dry_run(site, rules(trusted_after=2)))

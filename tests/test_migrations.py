@@ -38,3 +38,18 @@ def test_a_guests_email_is_stored_lower_cased(reader):
 
     assert reader.post(email="Madi@Example.ORG").status_code == 201
     assert db.session.scalar(db.select(Comment.author_email)) == "madi@example.org"
+
+
+def test_a_reader_trusted_before_0009_stays_trusted_where_they_commented(app, write):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    comment = write()
+    downgrade(revision="0008")
+    db.session.execute(text("INSERT INTO readers (id, provider, subject, name, created, trusted) "
+                            "VALUES (77, 'demo', 'old', 'Old Regular', CURRENT_TIMESTAMP, true)"))
+    db.session.execute(text("UPDATE comments SET reader_id = 77 WHERE id = :id"), {"id": comment.id})
+    db.session.commit()
+    upgrade()
+    rows = db.session.execute(text("SELECT site_id, reader_id FROM trusted_readers")).all()
+    assert [tuple(row) for row in rows] == [(comment.site_id, 77)]

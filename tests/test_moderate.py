@@ -256,8 +256,10 @@ def test_trusting_a_reader_lets_their_comments_skip_holds_and_guests_cant_be_tru
     comment.reader_id = reader.id
     db.session.commit()
     post_action(dashboard, site, f"/moderate/comments/{comment.id}/trust")
-    db.session.refresh(reader)
-    assert reader.trusted
+    from widget.models import TrustedReader
+    assert db.session.get(TrustedReader, (site.id, reader.id)) is not None
+    again = post_action(dashboard, site, f"/moderate/comments/{comment.id}/trust")
+    assert "trusted on this site already" in dashboard.get(again.headers["Location"], follow_redirects=True).text
 
 
 def test_closing_and_reopening_a_thread(dashboard, reader, site, make_moderator, write):

@@ -32,10 +32,14 @@ def words(response):
 def reader_token(site):
     """A signed-in reader's Bearer token (the sign-in flow itself is tested elsewhere)."""
     def make(name="Aigerim", trusted=False):
-        reader = Reader(provider="demo", subject=secrets.token_hex(4), name=name, email="a@demo.example",
-                        trusted=trusted)
+        from widget.models import TrustedReader
+
+        reader = Reader(provider="demo", subject=secrets.token_hex(4), name=name, email="a@demo.example")
         db.session.add(reader)
         db.session.commit()
+        if trusted:
+            db.session.add(TrustedReader(site_id=site.id, reader_id=reader.id))
+            db.session.commit()
         token, _ = issue_token(reader, site, 30)
         return reader, token
     return make
@@ -129,6 +133,18 @@ def test_trust_skips_holds_but_not_refusals(reader, site, reader_token):
     _, token = reader_token(trusted=True)
     assert signed_post(reader, token, body="Trusted words").status_code == 201
     assert signed_post(reader, token, body="Trusted idiot").status_code == 403
+
+
+def test_trust_on_one_site_is_no_trust_on_another(client, site, reader_token):
+    from widget.sites import create_site
+
+    trusted, _ = reader_token(trusted=True)
+    other = create_site("Other Paper", ["https://other.example"])
+    with_policy(other, premoderate_all=True)
+    token, _ = issue_token(trusted, other, 30)
+    answer = client.post(f"/embed/{other.key}/comments?thread=a", data={"body": "Trusted here, not there"},
+                         headers={"Origin": "https://other.example", "Authorization": f"Bearer {token}"})
+    assert answer.status_code == 202
 
 
 def test_approved_comments_earn_trust_and_guests_never_do(reader, site, reader_token, write):

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, update
 
 from .extensions import db
-from .models import Comment, Moderator, Reader, Report, Thread, commit_unique, utcnow
+from .models import Comment, Moderator, Reader, Report, Thread, TrustedReader, commit_unique, utcnow
 from .policy import Submission
 from .render import render_markdown
 
@@ -52,18 +52,27 @@ def submission_for(draft, rules, automation=None):
         body_source=draft.body_source,
         body_html=draft.body_html,
         signed_in=reader is not None,
-        trusted=is_trusted(reader, rules, approved),
+        trusted=is_trusted(reader, reader is not None and bool(trusted_readers(draft.thread.site_id, [reader.id])),
+                           rules, approved),
         approved_count=approved,
         duplicate=is_duplicate(draft, rules["duplicate_window_hours"]),
         automation=automation,
     )
 
 
-def is_trusted(reader, rules, approved_count):
-    """Does a signed-in reader skip the holds: trusted by a moderator, or approved often enough?"""
+def is_trusted(reader, trusted_here, rules, approved_count):
+    """Does a signed-in reader skip the holds: trusted by a moderator of the site, or approved often enough?"""
     return reader is not None and (
-        reader.trusted or (rules["trusted_after"] > 0 and approved_count >= rules["trusted_after"])
+        trusted_here or (rules["trusted_after"] > 0 and approved_count >= rules["trusted_after"])
     )
+
+
+def trusted_readers(site_id, reader_ids):
+    """The ids among `reader_ids` that the site's moderators trust, in one query."""
+    return set(db.session.scalars(
+        db.select(TrustedReader.reader_id).where(TrustedReader.site_id == site_id,
+                                                 TrustedReader.reader_id.in_(set(reader_ids)))
+    ))
 
 
 def is_duplicate(draft, window_hours):

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import joinedload
 
-from .comments import is_trusted
+from .comments import is_trusted, trusted_readers
 from .extensions import db
 from .models import Comment
 from .policy import Reason, Submission, Verdict, decide
@@ -67,23 +67,25 @@ def dry_run(site, rules, limit=DRY_RUN_LIMIT):
         .order_by(Comment.id.desc()).limit(limit)
     ).all()
     approved = approved_before(site, comments)
-    return [Trial(comment, judge(comment, rules, approved.get(comment.id, 0))) for comment in comments]
+    trusted = trusted_readers(site.id, [comment.reader_id for comment in comments if comment.reader_id])
+    return [Trial(comment, judge(comment, rules, approved.get(comment.id, 0), comment.reader_id in trusted))
+            for comment in comments]
 
 
-def judge(comment, rules, approved_count):
+def judge(comment, rules, approved_count, trusted_here):
     refusal = refused_before_policy(comment, rules)
     if refusal is not None:
         return Verdict("reject", [refusal])
-    return decide(submission_of(comment, rules, approved_count), rules)
+    return decide(submission_of(comment, rules, approved_count, trusted_here), rules)
 
 
-def submission_of(comment, rules, approved_count):
+def submission_of(comment, rules, approved_count, trusted_here):
     """The Submission `comments.submission_for` would have built when the comment arrived."""
     return Submission(
         body_source=comment.body_source,
         body_html=comment.body_html,
         signed_in=comment.reader is not None,
-        trusted=is_trusted(comment.reader, rules, approved_count),
+        trusted=is_trusted(comment.reader, trusted_here, rules, approved_count),
         approved_count=approved_count,
         duplicate=False,
         automation=None,

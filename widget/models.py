@@ -65,8 +65,16 @@ class Reader(db.Model):
     avatar_url: Mapped[str | None] = mapped_column(String(2048))
     # Verified address from the provider: for moderators only, never shown.
     email: Mapped[str | None] = mapped_column(String(254))
-    # Set by a moderator's "trust": this reader's comments skip holds (never refusals).
-    trusted: Mapped[bool] = mapped_column(default=False)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrustedReader(db.Model):
+    """A moderator's "trust" of a reader on one site: their comments there skip holds (never refusals)."""
+
+    __tablename__ = "trusted_readers"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"), primary_key=True)
     created: Mapped[datetime] = mapped_column(default=utcnow)
 
 

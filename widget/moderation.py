@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 from .bans import add_ban
 from .comments import Draft, save_comment
 from .extensions import db
-from .models import AuditEntry, Comment, Reader, Report, Site, Thread
+from .models import AuditEntry, Comment, Reader, Report, Site, Thread, TrustedReader, commit_unique
 from .tokens import revoke_reader_sessions
 
 # action -> the status it gives a comment
@@ -101,11 +101,13 @@ def ban_author(comment, moderator, duration, scope):
 
 
 def trust_author(comment, moderator):
-    """Trust the comment's signed-in author: their comments skip holds from now on."""
+    """Trust the comment's signed-in author on its site: their comments there skip holds from now on."""
     if comment.reader_id is None:
         raise CannotDo("Guests can't be trusted: anyone can type their email address.")
     reader = db.session.get(Reader, comment.reader_id)
-    reader.trusted = True
+    db.session.add(TrustedReader(site_id=comment.site_id, reader_id=reader.id))
+    if not commit_unique():
+        raise CannotDo(f"{reader.name} is trusted on this site already.")
     audit(comment.site_id, moderator, "trust", comment=comment, note=f"reader {reader.name}")
 
 

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import limits
 from ..cli import PASSWORD_MIN
+from ..comments import trusted_readers
 from ..extensions import db
 from ..models import AuditEntry, Comment, Moderator, Reader, Report, Site, Thread
 from ..moderation import (
@@ -222,6 +223,11 @@ def reports_of(comments):
     return counts
 
 
+def trusted_authors(site, comments):
+    """The signed-in authors among `comments` the site trusts already (no Trust button for them)."""
+    return trusted_readers(site.id, [c.reader_id for c in comments if c.reader_id])
+
+
 def queue_counts(site):
     return {status: db.session.scalar(db.select(db.func.count()).select_from(queue_query(site, status).subquery()))
             for status in QUEUES}
@@ -250,7 +256,7 @@ def queue(status):
     return render_template(
         "moderate/queue.html", site=site, sites=visible_sites(moderator), status=status, queues=QUEUES,
         counts=queue_counts(site), comments=comments[:QUEUE_PAGE], next_after=next_after, form=DecisionForm(),
-        reports=reports_of(comments[:QUEUE_PAGE]), filters=filters,
+        reports=reports_of(comments[:QUEUE_PAGE]), trusted=trusted_authors(site, comments), filters=filters,
     )
 
 
@@ -405,6 +411,7 @@ def author():
         "moderate/author.html", site=site, sites=visible_sites(moderator), queues=QUEUES,
         counts=queue_counts(site), status=None, who=who, statuses=statuses, comments=comments[:QUEUE_PAGE],
         next_after=next_after, form=DecisionForm(), reports=reports_of(comments[:QUEUE_PAGE]),
+        trusted=trusted_authors(site, comments),
     )
 
 
@@ -424,5 +431,5 @@ def comment_page(comment_id):
     return render_template(
         "moderate/comment.html", site=site, sites=visible_sites(moderator), queues=QUEUES,
         counts=queue_counts(site), status=None, comment=comment, entries=entries, form=DecisionForm(),
-        reports=reports_of([comment]),
+        reports=reports_of([comment]), trusted=trusted_authors(site, [comment]),
     )
