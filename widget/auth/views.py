@@ -60,7 +60,6 @@ EXPIRED = "This sign-in has expired or was already used. Close this window and s
 @bp.after_request
 def popup_headers(response):
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # The callback's URL holds the provider's code: it must not leak onwards.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Content-Security-Policy", POPUP_CSP)

@@ -1,7 +1,8 @@
-"""Response headers of the embed endpoints: cross-origin grants and lock-down.
+"""Response headers of the embed endpoints: cross-origin grants, and the policy page's CSP.
 
 Fragments are meant to be fetched, not displayed: opened directly they may not
-run script, load anything or be framed.
+run script, load anything or be framed; widget/security.py gives them (and
+every answer) that lock-down.
 """
 from flask import g, request
 
@@ -10,20 +11,14 @@ from ..sites import find_site
 from ..tokens import GUEST_KEY_HEADER
 from . import bp
 
-FRAGMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The policy page is a page of Parley's own, styled by Parley's stylesheet.
 PAGE_CSP = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
 @bp.after_request
-def lock_down(response):
-    return locked_down(response, PAGE_CSP if request.endpoint == "embed.policy_page" else FRAGMENT_CSP)
-
-
-def locked_down(response, csp=FRAGMENT_CSP):
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers.setdefault("Content-Security-Policy", csp)
+def style_the_policy_page(response):
+    if request.endpoint == "embed.policy_page":
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
     return response
 
 

@@ -20,7 +20,6 @@ from ..security import add_security_headers
 from ..threads import ANONYMOUS
 from .cache import Versions, cached
 from .fragments import fragment_base
-from .headers import locked_down
 from .views import READ_COUNTED, Refusal, public_fragment, thread_args
 
 THREAD_PATH = re.compile(r"/embed/([^/]+)/thread")
@@ -67,5 +66,5 @@ def unchanged_thread(request, site_key):
         if body is None:
             return None
         response = public_fragment(body, 200, etag)
-    # What the embed blueprint's hooks and then the app's add to the view's answer, in Flask's order.
-    return add_security_headers(locked_down(grant_cors(response, versions, request)))
+    # What the embed blueprint's hooks and then the app's add to the view's answer.
+    return add_security_headers(grant_cors(response, versions, request))

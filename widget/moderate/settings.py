@@ -8,7 +8,7 @@ audit log and bumps the site's version, so cached fragments go stale.
 """
 import json
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
@@ -22,7 +22,7 @@ from ..providers import providers_for_site
 from ..sites import check_providers, set_policy, update_site
 from . import bp
 from .admin import LinesField, SiteForm, or_empty, site_rule
-from .views import QUEUES, queue_counts, require_moderator, site_for, visible_sites
+from .views import require_moderator, site_for, site_page
 
 
 class CommasField(LinesField):
@@ -119,11 +119,9 @@ POLICY_SECTIONS = (
 )
 
 
-def site_page(template, site, code=200, readonly=False, **context):
-    """A page of one site, with the site's queue bar above it."""
+def settings_page(template, site, code=200, readonly=False, **context):
     # status "": no queue is the current page, and the site switcher leads to each site's pending queue.
-    return render_template(template, site=site, sites=visible_sites(g.moderator), queues=QUEUES,
-                           counts=queue_counts(site), status="", readonly=readonly, **context), code
+    return site_page(template, site, "", readonly=readonly, **context), code
 
 
 def only_admins_change(moderator):
@@ -161,7 +159,7 @@ def site_settings(key):
         else:
             flash("Nothing changed.")
         return redirect(url_for("moderate.site_settings", key=site.key), 303)
-    return site_page("moderate/site_settings.html", site, 422 if form.errors else 200,
+    return settings_page("moderate/site_settings.html", site, 422 if form.errors else 200,
                      readonly=not moderator.is_admin, form=form, configured=configured, guests=site_policy(site)["guests"])
 
 
@@ -200,7 +198,7 @@ def site_policy_settings(key):
             else:
                 flash("Nothing changed.")
             return redirect(url_for("moderate.site_policy_settings", key=site.key), 303)
-    return site_page("moderate/site_policy.html", site, 422 if form.errors else 200,
+    return settings_page("moderate/site_policy.html", site, 422 if form.errors else 200,
                      form=form, sections=POLICY_SECTIONS, trials=trials,
                      summary=summary(trials) if trials is not None else None, not_rechecked=NOT_RECHECKED)
 

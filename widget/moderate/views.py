@@ -66,7 +66,6 @@ class PasswordForm(FlaskForm):
 @bp.after_request
 def dashboard_headers(response):
     response.headers["Content-Security-Policy"] = DASHBOARD_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -101,6 +100,15 @@ def require_moderator():
     return g.moderator
 
 
+def comment_for(moderator, comment_id):
+    """The comment `comment_id` and its site if this moderator may moderate it, else 404."""
+    comment = db.session.get(Comment, comment_id)
+    site = db.session.get(Site, comment.site_id) if comment is not None else None
+    if site is None or not moderator.can_moderate(site):
+        abort(404)
+    return comment, site
+
+
 def site_for(moderator, key):
     """The site `key` if this moderator may moderate it, else 404."""
     site = find_site(key)
@@ -116,6 +124,13 @@ def pending_counts(sites):
         db.select(Comment.site_id, db.func.count()).where(
             Comment.site_id.in_([site.id for site in sites]), Comment.status == "pending")
         .group_by(Comment.site_id)).all())
+
+
+def site_page(template, site, status, **context):
+    """A dashboard page of one site, under its navigation: the sites, the queues and their counts.
+    `status` is the queue the page is (None: the audit log's place; "": none)."""
+    return render_template(template, site=site, sites=visible_sites(g.moderator), queues=QUEUES,
+                           counts=queue_counts(site), status=status, **context)
 
 
 def visible_sites(moderator):
@@ -253,10 +268,10 @@ def queue(status):
     query = query.order_by(Comment.id.asc() if oldest_first else Comment.id.desc()).limit(QUEUE_PAGE + 1)
     comments = db.session.scalars(query).all()
     next_after = comments[QUEUE_PAGE - 1].id if len(comments) > QUEUE_PAGE else None
-    return render_template(
-        "moderate/queue.html", site=site, sites=visible_sites(moderator), status=status, queues=QUEUES,
-        counts=queue_counts(site), comments=comments[:QUEUE_PAGE], next_after=next_after, form=DecisionForm(),
-        reports=reports_of(comments[:QUEUE_PAGE]), trusted=trusted_authors(site, comments), filters=filters,
+    return site_page(
+        "moderate/queue.html", site, status, comments=comments[:QUEUE_PAGE], next_after=next_after,
+        form=DecisionForm(), reports=reports_of(comments[:QUEUE_PAGE]), trusted=trusted_authors(site, comments),
+        filters=filters,
     )
 
 
@@ -281,9 +296,7 @@ def decide_comment(comment_id, action):
     moderator = require_moderator()
     if action not in (*DECISIONS, "ban", "trust", "reply", "pin", "unpin"):
         abort(404)
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or not moderator.can_moderate(db.session.get(Site, comment.site_id)):
-        abort(404)
+    comment, _ = comment_for(moderator, comment_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -373,8 +386,7 @@ def audit():
     entries = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.site_id == site.id).order_by(AuditEntry.id.desc()).limit(200)
     ).all()
-    return render_template("moderate/audit.html", site=site, sites=visible_sites(moderator), entries=entries,
-                           queues=QUEUES, counts=queue_counts(site), status=None)
+    return site_page("moderate/audit.html", site, None, entries=entries)
 
 
 @bp.get("/author")
@@ -407,9 +419,8 @@ def author():
         .order_by(Comment.id.desc()).limit(QUEUE_PAGE + 1)
     ).all()
     next_after = comments[QUEUE_PAGE - 1].id if len(comments) > QUEUE_PAGE else None
-    return render_template(
-        "moderate/author.html", site=site, sites=visible_sites(moderator), queues=QUEUES,
-        counts=queue_counts(site), status=None, who=who, statuses=statuses, comments=comments[:QUEUE_PAGE],
+    return site_page(
+        "moderate/author.html", site, None, who=who, statuses=statuses, comments=comments[:QUEUE_PAGE],
         next_after=next_after, form=DecisionForm(), reports=reports_of(comments[:QUEUE_PAGE]),
         trusted=trusted_authors(site, comments),
     )
@@ -418,18 +429,11 @@ def author():
 @bp.get("/comments/<int:comment_id>")
 def comment_page(comment_id):
     """One comment with everything decided about it."""
-    moderator = require_moderator()
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    site = db.session.get(Site, comment.site_id)
-    if not moderator.can_moderate(site):
-        abort(404)
+    comment, site = comment_for(require_moderator(), comment_id)
     entries = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.comment_id == comment.id).order_by(AuditEntry.id.desc())
     ).all()
-    return render_template(
-        "moderate/comment.html", site=site, sites=visible_sites(moderator), queues=QUEUES,
-        counts=queue_counts(site), status=None, comment=comment, entries=entries, form=DecisionForm(),
+    return site_page(
+        "moderate/comment.html", site, None, comment=comment, entries=entries, form=DecisionForm(),
         reports=reports_of([comment]), trusted=trusted_authors(site, [comment]),
     )
