@@ -53,3 +53,21 @@ def test_a_reader_trusted_before_0009_stays_trusted_where_they_commented(app, wr
     upgrade()
     rows = db.session.execute(text("SELECT site_id, reader_id FROM trusted_readers")).all()
     assert [tuple(row) for row in rows] == [(comment.site_id, 77)]
+
+
+def test_ipv6_bans_made_before_0010_are_widened_to_their_64(app, site):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from widget.bans import active_ban
+
+    downgrade(revision="0009")
+    for value in ("2001:db8:5:5::1", "::ffff:198.51.100.7", "198.51.100.8"):
+        db.session.execute(text("INSERT INTO bans (site_id, kind, value, note, created) "
+                                "VALUES (:site, 'ip', :value, '', CURRENT_TIMESTAMP)"),
+                           {"site": site.id, "value": value})
+    db.session.commit()
+    upgrade()
+    values = db.session.scalars(text("SELECT value FROM bans ORDER BY id")).all()
+    assert values == ["2001:db8:5:5::/64", "198.51.100.7", "198.51.100.8"]
+    assert active_ban(site, ip="2001:db8:5:5::2") is not None

@@ -210,6 +210,23 @@ def test_banning_a_guest_by_email_and_ip_keeps_them_out(dashboard, reader, site,
     assert "email guest@example.org and IP 203.0.113.9 for 7d" in entry.note
 
 
+def test_an_ipv6_ban_covers_the_64_that_limits_count_as_one_client(dashboard, reader, site, make_moderator, write):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    troll = write(body="Troll words")
+    troll.ip = "2001:db8:5:5::1"
+    db.session.commit()
+    assert "an IPv6 ban covers its /64" in queue_page(dashboard, site, "published").text
+    post_action(dashboard, site, f"/moderate/comments/{troll.id}/ban", duration="7d", scope="ip")
+    entry = db.session.execute(db.select(AuditEntry).filter_by(action="ban")).scalar_one()
+    assert "IP 2001:db8:5:5::1's network 2001:db8:5:5::/64 for 7d" in entry.note
+    reader.client.environ_base["REMOTE_ADDR"] = "2001:db8:5:5::2"
+    refused = reader.post(email="someone.else@example.org", body="Same network, new address")
+    assert refused.status_code == 403 and "can&#39;t comment on Central Asia News until" in refused.text
+    reader.client.environ_base["REMOTE_ADDR"] = "2001:db8:5:6::1"
+    assert reader.post(email="someone.else@example.org", body="Another network").status_code == 201
+
+
 def test_banning_a_reader_signs_them_out(dashboard, client, site, make_moderator, write):
     from widget.models import Reader
     from widget.tokens import issue_token

@@ -18,8 +18,9 @@ def ban_keys(reader, email, ip):
     if email and "\x00" not in email:
         keys.append(("email", email.strip().lower()))
     if ip:
+        # Bans by IP are stored as the address's bucket (an IPv6 address's /64); the bare address
+        # still matches bans made before bans covered the /64.
         keys.append(("ip", ip))
-        # An IPv6 ban may name the whole /64 the address belongs to.
         if ip_bucket(ip) != ip:
             keys.append(("ip", ip_bucket(ip)))
     return keys
@@ -43,9 +44,20 @@ def active_ban(site, reader=None, email=None, ip=None):
     ).scalar_one_or_none()
 
 
+def banned_ip_value(ip):
+    """What a ban by IP covers: an IPv4 address, or the /64 of an IPv6 one, since one client can
+    hold a whole /64 (the rate limits count it as one client too)."""
+    return ip_bucket(ip.strip())
+
+
 def add_ban(site, kind, value, days=None, note=""):
     """Ban `value` (a reader id, an email or an IP) from `site`; `days` None means for good."""
-    value = value.strip().lower() if kind == "email" else str(value)
+    if kind == "email":
+        value = value.strip().lower()
+    elif kind == "ip":
+        value = banned_ip_value(value)
+    else:
+        value = str(value)
     ban = Ban(site_id=site.id, kind=kind, value=value, note=note,
               expires=utcnow() + timedelta(days=days) if days else None)
     db.session.add(ban)

@@ -6,7 +6,7 @@ is told it was already decided and nothing happens twice.
 """
 from sqlalchemy import delete, update
 
-from .bans import add_ban
+from .bans import add_ban, banned_ip_value
 from .comments import Draft, save_comment
 from .extensions import db
 from .models import AuditEntry, Comment, Reader, Report, Site, Thread, TrustedReader, commit_unique
@@ -88,7 +88,9 @@ def ban_author(comment, moderator, duration, scope):
     if scope in ("ip", "both"):
         if not comment.ip:
             raise CannotDo("This comment's IP address is no longer kept, so it can't be banned by IP.")
-        targets.append(("ip", comment.ip, f"IP {comment.ip}"))
+        banned_ips = banned_ip_value(comment.ip)
+        targets.append(("ip", comment.ip, f"IP {banned_ips}" if banned_ips == comment.ip
+                        else f"IP {comment.ip}'s network {banned_ips}"))
     if not targets:
         raise CannotDo("This comment has no author to ban.")
     for kind, value, _ in targets:
