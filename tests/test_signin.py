@@ -43,10 +43,13 @@ def page(signin_app):
     return signin_app.test_client(use_cookies=False)
 
 
-def start(popup, provider, site, origin=SITE_ORIGIN, handoff=None):
+ARTICLE = f"{SITE_ORIGIN}/news/article-1?id=1"
+
+
+def start(popup, provider, site, origin=SITE_ORIGIN, handoff=None, page=ARTICLE):
     params = {"site": site.key, "origin": origin}
     if handoff:
-        params["handoff"] = handoff
+        params.update(handoff=handoff, page=page)
     return popup.get(f"/auth/{provider}/login", query_string=params)
 
 
@@ -412,53 +415,97 @@ def test_malformed_authorization_headers_are_invalid_tokens(page, site, header):
 
 
 CONFIRM = re.compile(r'<form class="parley-handoff" method="post" action="([^"]+)" hidden>.*?name="confirm" value="([^"]+)"', re.DOTALL)
+HANDOFF_LOCATION = re.compile(r"(.*)#parley-signin=([A-Za-z0-9_-]{43})")
 
 
-def collect(page, site, secret, origin=SITE_ORIGIN):
-    return page.post("/auth/handoff", data={"site": site.key, "secret": secret}, headers={"Origin": origin})
+def confirmed_handoff(popup, site, secret, page=ARTICLE):
+    """Sign in in a popup that lost its page and press "Finish signing in": (the code, the callback's result)."""
+    answer, result = sign_in(popup, "demo", site, handoff=digest(secret), page=page)
+    action, confirm = CONFIRM.search(answer.text).groups()
+    confirmed = popup.post(action, data={"confirm": confirm})
+    assert confirmed.status_code == 303
+    landing, code = HANDOFF_LOCATION.fullmatch(confirmed.headers["Location"]).groups()
+    assert landing == page.partition("#")[0]
+    return code, result
 
 
-def test_a_confirmed_handoff_gives_the_sign_in_once_to_the_secrets_holder(page, popup, site):
+def redeem(page, site, code, secret, origin=SITE_ORIGIN):
+    """What the widget on the article's page sends with the code it found in its URL."""
+    return page.post("/auth/handoff", data={"site": site.key, "code": code, "secret": secret}, headers={"Origin": origin})
+
+
+def live_sessions():
+    return db.session.scalar(db.select(db.func.count()).select_from(ReaderSession)
+                             .where(ReaderSession.revoked.is_(None)))
+
+
+def test_a_confirmed_handoff_finishes_on_the_articles_own_page_once(page, popup, site):
     secret = secrets.token_urlsafe(32)
     answer, result = sign_in(popup, "demo", site, handoff=digest(secret))
     action, confirm = CONFIRM.search(answer.text).groups()
     assert f"signing in to the comments on <strong>{SITE_ORIGIN}</strong>" in answer.text
-    # nothing to collect until the reader confirms in the popup
-    assert collect(page, site, secret).status_code == 204
+    # The confirmation may lead to the article's page, and to no other site.
+    assert f"form-action 'self' {SITE_ORIGIN};" in answer.headers["Content-Security-Policy"]
     assert popup.post(action, data={"confirm": "forged"}).status_code == 400
-    answer, result = sign_in(popup, "demo", site, handoff=digest(secret))
-    action, confirm = CONFIRM.search(answer.text).groups()
-    confirmed = popup.post(action, data={"confirm": confirm})
-    assert confirmed.status_code == 200 and "Go back to the article" in confirmed.text
 
-    assert collect(page, site, secrets.token_urlsafe(32)).status_code == 204
-    stolen = collect(page, site, secret, origin=OTHER_ORIGIN)
-    assert stolen.status_code == 403 and "Access-Control-Allow-Origin" not in stolen.headers
-    collected = collect(page, site, secret)
-    assert collected.status_code == 200 and collected.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
-    handed = collected.get_json()
+    before = live_sessions()
+    code, result = confirmed_handoff(popup, site, secret, page=ARTICLE + "#parley-c4")
+    assert live_sessions() == before  # the token on the callback page never reached the article
+    wrong_secret = redeem(page, site, code, secrets.token_urlsafe(32))
+    assert wrong_secret.status_code == 403 and "didn't start on this page" in wrong_secret.get_json()["error"]
+    # any attempt burns the code: the right secret can't follow a wrong guess
+    assert redeem(page, site, code, secret).status_code == 403
+
+    secret = secrets.token_urlsafe(32)
+    code, _ = confirmed_handoff(popup, site, secret)
+    elsewhere = redeem(page, site, code, secret, origin=OTHER_ORIGIN)
+    assert elsewhere.status_code == 403 and "Access-Control-Allow-Origin" not in elsewhere.headers
+    assert redeem(page, site, code, secret).status_code == 403
+
+    secret = secrets.token_urlsafe(32)
+    code, result = confirmed_handoff(popup, site, secret)
+    redeemed = redeem(page, site, code, secret)
+    assert redeemed.status_code == 200 and redeemed.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    handed = redeemed.get_json()
     assert handed["type"] == "parley:login" and handed["origin"] == SITE_ORIGIN
     assert handed["user"]["name"] == "Aigerim (Demo ID)"
     assert post(page, site, handed["token"]).status_code == 201
-    # the token on the callback page never reached the article, so it no longer works
     assert post(page, site, result["token"]).status_code == 401
-    assert collect(page, site, secret).status_code == 204
-    assert collect(page, site, "short").status_code == 400
-    # a confirmation can't be replayed
-    assert popup.post(action, data={"confirm": confirm}).status_code == 400
+    assert redeem(page, site, code, secret).status_code == 403
+    assert redeem(page, site, "short", secret).status_code == 400
 
 
-def test_an_attacker_who_starts_a_sign_in_with_their_own_secret_gets_nothing(page, popup, signin_app, site):
-    # The attacker's page opens the popup in the victim's browser with a secret the attacker chose.
+def test_a_hostile_opener_with_its_own_secret_gets_nothing_whatever_the_reader_clicks(page, popup, signin_app, site):
+    # A page elsewhere opens the popup in the reader's browser, naming the site's real origin and
+    # page, with a secret of its own; the reader signs in and even presses "Finish signing in".
     attacker_secret = secrets.token_urlsafe(32)
     answer, _ = sign_in(popup, "demo", site, handoff=digest(attacker_secret))
-    assert answer.status_code == 200
-    # Without the victim pressing "Finish signing in", there is nothing to collect...
-    assert collect(page, site, attacker_secret).status_code == 204
-    # ...and the attacker can't press it for them: the confirmation needs the popup's own session.
     action, confirm = CONFIRM.search(answer.text).groups()
+    # The attacker can't press it for them: the confirmation needs the popup's own session...
     assert signin_app.test_client().post(action, data={"confirm": confirm}).status_code == 400
-    assert collect(page, site, attacker_secret).status_code == 204
+    confirmed = popup.post(action, data={"confirm": confirm})
+    # ...and pressing it sends the popup to the site's own page, where the code stays.
+    assert confirmed.status_code == 303 and confirmed.headers["Location"].startswith(ARTICLE + "#parley-signin=")
+    # The attacker's server, claiming the site's Origin, has its secret but not the code.
+    for fields in ({"secret": attacker_secret}, {"code": secrets.token_urlsafe(32), "secret": attacker_secret}):
+        stolen = page.post("/auth/handoff", data={"site": site.key, **fields}, headers={"Origin": SITE_ORIGIN})
+        assert stolen.status_code in (400, 403) and "token" not in stolen.get_json()
+    # The site's widget holds another secret (or none), so it doesn't finish a sign-in it didn't start.
+    code = HANDOFF_LOCATION.fullmatch(confirmed.headers["Location"]).group(2)
+    assert redeem(page, site, code, secrets.token_urlsafe(32)).status_code == 403
+    assert live_sessions() == 0
+
+
+def test_the_page_to_finish_on_must_be_on_the_sign_ins_origin(popup, site):
+    secret = digest(secrets.token_urlsafe(32))
+    for page in (f"{OTHER_ORIGIN}/news/1", "javascript:alert(1)", f"{SITE_ORIGIN}.evil.example/", "not a url",
+                 f"https://www.news.example.org/news/1", SITE_ORIGIN + "/" + "x" * 2000):
+        answer = start(popup, "demo", site, handoff=secret, page=page)
+        assert answer.status_code == 400 and "didn't start from one of" in words(answer), page
+    # A widget that names no page (an older embed.js) signs in without the hand-off.
+    answer, result = sign_in(popup, "demo", site, handoff=secret, page=None)
+    assert result["token"] and CONFIRM.search(answer.text) is None
+    assert "form-action 'self';" in answer.headers["Content-Security-Policy"]
 
 
 def test_a_popup_still_in_touch_with_its_page_offers_no_handoff(popup, site):

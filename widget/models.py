@@ -98,15 +98,17 @@ class ReaderSession(db.Model):
 
 
 class LoginHandoff(db.Model):
-    """A finished sign-in waiting for the widget that started it, when the popup can't reach it.
+    """A confirmed sign-in waiting for the widget that started it, when the popup lost its page.
 
-    Keyed by the hash of a secret the widget made before opening the popup;
-    holds no token: collecting it with the secret creates the session.
+    Redeemed once, on the article's own origin, with the one-time code the
+    popup carried there (in the URL fragment) and the secret the widget keeps
+    in that origin's storage; holds no token: redeeming it creates the session.
     """
 
     __tablename__ = "login_handoffs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))

@@ -2,9 +2,11 @@
 
 A token is 32 random bytes; the database keeps only its SHA-256, so neither a
 leaked table nor a log line of hashes lets anyone sign in. Hand-offs let the
-widget collect a sign-in when the popup can't message it (see LoginHandoff).
+widget on the article's own origin redeem a sign-in when the popup can't message
+its page (see LoginHandoff).
 """
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,9 +20,10 @@ from .models import LoginHandoff, Reader, ReaderSession, commit_unique, utcnow
 # Extending a session on every request would write on every read; once an hour is enough.
 SLIDE_EVERY = timedelta(hours=1)
 HANDOFF_LIFETIME = timedelta(minutes=5)
-# What embed.js makes for a hand-off or a guest's key: 32 random bytes in URL-safe base64;
-# for a hand-off it sends their SHA-256 hex first.
+# What embed.js makes for a hand-off or a guest's key, and Parley for a hand-off's code: 32 random
+# bytes in URL-safe base64; for a hand-off the widget sends their SHA-256 hex first.
 WIDGET_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")
+HANDOFF_HASH = re.compile(r"[0-9a-f]{64}")
 # A guest's widget sends its key here, so the guest sees their own comments awaiting moderation.
 GUEST_KEY_HEADER = "X-Parley-Guest"
 
@@ -28,7 +31,6 @@ GUEST_KEY_HEADER = "X-Parley-Guest"
 def guest_key_hash(value):
     """The stored form of a guest's widget key, or None for a missing or malformed one."""
     return digest(value) if value and WIDGET_SECRET.fullmatch(value) else None
-HANDOFF_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(secret):
@@ -113,38 +115,46 @@ def revoke_reader_sessions(reader, site):
 
 
 def leave_handoff(secret_hash, reader_id, site_id, origin):
-    """Park a finished sign-in for the widget holding the secret behind `secret_hash`.
-
-    False when that hash was used before: a secret serves one sign-in.
-    """
+    """Park a confirmed sign-in for the widget holding the secret behind `secret_hash`: returns the
+    one-time code that redeems it on the article's page, or None when that hash was used before
+    (a secret serves one sign-in)."""
     now = utcnow()
     db.session.execute(delete(LoginHandoff).where(LoginHandoff.expires < now))
+    code = secrets.token_urlsafe(32)
     db.session.add(
-        LoginHandoff(secret_hash=secret_hash, reader_id=reader_id, site_id=site_id, origin=origin,
-                     expires=now + HANDOFF_LIFETIME)
+        LoginHandoff(code_hash=digest(code), secret_hash=secret_hash, reader_id=reader_id, site_id=site_id,
+                     origin=origin, expires=now + HANDOFF_LIFETIME)
     )
-    return commit_unique()
+    return code if commit_unique() else None
 
 
-def find_handoff(secret):
-    """The live hand-off for `secret`, or None (not finished yet, never made, taken, or expired)."""
+@dataclass
+class HandedOff:
+    token: str
+    reader: Reader
+    origin: str
+
+
+def redeem_handoff(code, secret, site, origin, lifetime_days):
+    """The sign-in behind `code`, once, for the widget of `site` on `origin` that holds `secret`.
+
+    Any attempt burns the code, so a wrong guess of the secret or the origin
+    leaves nothing to try again with. None when anything doesn't match.
+    """
     handoff = db.session.execute(
-        db.select(LoginHandoff).filter_by(secret_hash=digest(secret))
+        db.select(LoginHandoff).filter_by(code_hash=digest(code))
     ).scalar_one_or_none()
-    if handoff is None or handoff.expires <= utcnow():
+    if handoff is None:
         return None
-    return handoff
-
-
-def take_handoff(handoff, lifetime_days):
-    """Turn a hand-off into a token, once, in one transaction; None if another request took it."""
-    reader_id, site_id = handoff.reader_id, handoff.site_id
+    reader = handoff.reader
+    matches = (handoff.expires > utcnow() and handoff.site_id == site.id and handoff.origin == origin
+               and hmac.compare_digest(handoff.secret_hash, digest(secret)))
     taken = db.session.execute(
         delete(LoginHandoff).where(LoginHandoff.id == handoff.id).execution_options(synchronize_session=False)
     ).rowcount
-    if not taken:
-        db.session.rollback()
+    if not (taken and matches):
+        db.session.commit()
         return None
-    token, _ = add_session(reader_id, site_id, lifetime_days)
+    token, _ = add_session(reader.id, site.id, lifetime_days)
     db.session.commit()
-    return token
+    return HandedOff(token, reader, origin)

@@ -9,8 +9,8 @@
   if (!script) return;
   var base = script.src.replace(/\/static\/js\/embed\.js(\?.*)?$/, "");
   var parleyOrigin = new URL(base).origin;
-  var HANDOFF_POLL_MS = 1500;
-  var HANDOFF_POLLS = 400; // ten minutes, the server's limit for finishing a sign-in
+  // A popup that lost this page comes back to it with a one-time code: #parley-signin=CODE.
+  var HANDOFF_FRAGMENT = /^#parley-signin=([A-Za-z0-9_-]{43})$/;
   var GUEST_KEY_DAYS = 7;
 
   function pageUrl() {
@@ -86,7 +86,12 @@
     return p;
   }
 
-  function Widget(host) {
+  // Each site's widgets on this origin share sign-ins: the one that redeems a hand-off tells the others.
+  function signInChannel(site) {
+    return typeof BroadcastChannel === "function" ? new BroadcastChannel("parley-signin:" + site) : null;
+  }
+
+  function Widget(host, finished) {
     this.host = host;
     this.site = host.dataset.site;
     this.thread = host.dataset.thread || threadKey(pageUrl());
@@ -104,6 +109,9 @@
     this.root.addEventListener("submit", this.onSubmit.bind(this));
     window.addEventListener("hashchange", this.openLinkedComment.bind(this));
     window.addEventListener("message", this.onMessage.bind(this));
+    this.channel = signInChannel(this.site);
+    if (this.channel) this.channel.onmessage = this.onSignInElsewhere.bind(this);
+    if (finished) this.showHandoffResult(finished);
     this.loadThread(this.threadUrl(this.linkedCommentId()), true);
     this.loadForm();
   }
@@ -351,6 +359,8 @@
   };
 
   // The popup opens at once (a click may open windows; a promise later may not), then goes to the provider.
+  // The secret stays in this origin's storage: if the popup loses this page, it comes back to the
+  // article with a code, and the widget there redeems both together (see finishHandoff).
   Widget.prototype.signIn = function (link) {
     var popup = window.open("", "parley-login", "popup,width=520,height=680");
     var compose = link.closest(".parley-compose");
@@ -364,9 +374,13 @@
     sha256Hex(secret)
       .catch(function () { return null; })
       .then(function (hash) {
-        popup.location.href = link.href + (hash ? "&handoff=" + hash : "");
-        self.pendingSignIn = { popup: popup, secret: secret, polls: 0 };
-        if (hash) self.pollHandoff(self.pendingSignIn);
+        var handoff = "";
+        if (hash) {
+          store.set(handoffKey(self.site), secret);
+          handoff = "&handoff=" + hash + "&page=" + encodeURIComponent(location.origin + location.pathname + location.search);
+        }
+        popup.location.href = link.href + handoff;
+        self.pendingSignIn = { popup: popup };
       });
   };
 
@@ -376,28 +390,29 @@
     if (event.origin !== parleyOrigin || !pending || event.source !== pending.popup) return;
     if (!data || data.type !== "parley:login") return;
     event.source.postMessage({ type: "parley:ack" }, parleyOrigin);
+    store.remove(handoffKey(this.site));
     this.signedIn(data);
   };
 
-  // For a popup cut off from this page (a provider's Cross-Origin-Opener-Policy): ask Parley directly.
-  Widget.prototype.pollHandoff = function (pending) {
-    var self = this;
-    if (this.pendingSignIn !== pending || ++pending.polls > HANDOFF_POLLS) return;
-    fetch(base + "/auth/handoff", {
-      method: "POST", credentials: "omit", body: new URLSearchParams({ site: this.site, secret: pending.secret })
-    })
-      .then(function (response) {
-        // 204: not finished yet; anything else but 200 will not change by asking again.
-        if (response.status === 204) return "wait";
-        return response.status === 200 ? response.json() : null;
-      })
-      .catch(function () { return "wait"; })
-      .then(function (result) {
-        if (self.pendingSignIn !== pending) return;
-        if (result === "wait") setTimeout(function () { self.pollHandoff(pending); }, HANDOFF_POLL_MS);
-        else if (result) self.signedIn(result);
-        else self.pendingSignIn = null;
-      });
+  // Another window of this origin (the popup, back on the article) finished the sign-in.
+  Widget.prototype.onSignInElsewhere = function (event) {
+    var data = event.data;
+    if (data && data.type === "parley:login") this.signedIn(data);
+  };
+
+  Widget.prototype.showHandoffResult = function (finished) {
+    var wrapper = this.root.querySelector(".parley");
+    var message = finished.result
+      ? "You are signed in as " + finished.result.user.name + ". Go back to the article's window to comment, or close this one."
+      : "This sign-in didn't start on this page, or it was already used, so it was not finished and nothing was shared. Close this window, then sign in again from the article.";
+    var shown = notice(finished.result ? "signin" : "error", message);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "parley-close-window";
+    close.textContent = "Close this window";
+    close.addEventListener("click", function () { window.close(); });
+    shown.append(" ", close);
+    wrapper.prepend(shown);
   };
 
   Widget.prototype.signedIn = function (result) {
@@ -494,9 +509,40 @@
     });
   }
 
+  function handoffKey(site) {
+    return "parley-signin:" + site;
+  }
+
+  // The popup, sent back to this page with a hand-off's code: redeem it with the secret this origin
+  // kept, store the sign-in and tell the article's window. The code leaves the address bar at once.
+  function finishHandoff(site) {
+    var found = HANDOFF_FRAGMENT.exec(location.hash);
+    if (!found) return Promise.resolve(null);
+    history.replaceState(null, "", location.pathname + location.search);
+    var secret = store.get(handoffKey(site)) || "";
+    store.remove(handoffKey(site));
+    return fetch(base + "/auth/handoff", {
+      method: "POST", credentials: "omit", body: new URLSearchParams({ site: site, code: found[1], secret: secret })
+    })
+      .then(function (response) { return response.status === 200 ? response.json() : null; })
+      .catch(function () { return null; })
+      .then(function (result) {
+        if (!result || result.origin !== location.origin || !result.token) return { result: null };
+        store.set("parley-token:" + site, result.token);
+        var channel = signInChannel(site);
+        if (channel) {
+          channel.postMessage(result);
+          channel.close();
+        }
+        return { result: result };
+      });
+  }
+
   function start() {
     var host = document.getElementById("parley-comments");
-    if (host && !host.shadowRoot && host.dataset.site) new Widget(host);
+    if (host && !host.shadowRoot && host.dataset.site) {
+      finishHandoff(host.dataset.site).then(function (finished) { new Widget(host, finished); });
+    }
     fillCounts();
   }
 

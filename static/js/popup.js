@@ -1,8 +1,8 @@
 /* Parley's sign-in popup: hand the result to the page that opened it, close when it answers.
  * The result goes only to the origin the sign-in started from (checked by the server
- * against the site's registered origins). A popup cut off from its page (a provider's
- * Cross-Origin-Opener-Policy) offers the confirmation that leaves the sign-in for the
- * widget to collect instead. */
+ * against the site's registered origins). A popup whose page doesn't answer (a provider's
+ * Cross-Origin-Opener-Policy cut it off) offers the confirmation that finishes the sign-in
+ * on the article's own page instead. */
 (function () {
   "use strict";
   var ACK_WAIT_MS = 3000;

@@ -70,6 +70,8 @@ class Demo:
         self.pages = {}
         pages = Flask("host-pages")
         pages.add_url_rule("/<name>", "page", lambda name: self.pages[name])
+        # A page on a site that is none of the news site's: the hostile opener of issue 10.
+        self.elsewhere_url = f"http://127.0.0.2:{free_port()}"
         with self.parley.app_context():
             site = db.session.execute(db.select(Site).filter_by(key=self.site_key)).scalar_one()
             update_site(site, origins=[self.news_url, self.pages_url])
@@ -81,6 +83,7 @@ class Demo:
             make_server("127.0.0.1", port(self.parley_url), self.parley, threaded=True),
             make_server("127.0.0.1", port(self.news_url), news, threaded=True),
             make_server("127.0.0.1", port(self.pages_url), pages, threaded=True),
+            make_server("127.0.0.2", port(self.elsewhere_url), pages, threaded=True),
             make_server("127.0.0.1", port(self.id_url), create_demo_provider(), threaded=True),
             make_server("127.0.0.1", port(self.severing_id_url), with_coop(create_demo_provider()), threaded=True),
         ]

@@ -1,8 +1,15 @@
 """What a reader sees and does on the demo article, in a real browser."""
 import re
+import secrets
+from urllib.parse import urlencode
 
 import pytest
+import requests
 from playwright.sync_api import expect
+
+from widget.extensions import db
+from widget.models import ReaderSession
+from widget.tokens import digest
 
 pytestmark = pytest.mark.browser
 
@@ -220,6 +227,43 @@ def test_a_popup_cut_off_by_the_provider_hands_the_sign_in_over_once_confirmed(d
     finish.click()
     expect(popup.get_by_text("Go back to the article")).to_be_visible()
     expect(widget.locator(".parley-signed-in")).to_contain_text("Signed in as Daniyar (Demo ID)", timeout=10000)
+
+
+def test_a_hostile_opener_elsewhere_never_gets_the_sign_in_whatever_the_reader_clicks(demo, page):
+    def live_sessions():
+        with demo.parley.app_context():
+            return db.session.scalar(db.select(db.func.count()).select_from(ReaderSession)
+                                     .where(ReaderSession.revoked.is_(None)))
+
+    before = live_sessions()
+    article = page.context.new_page()
+    article.goto(demo.article_url)
+    widget = article.locator("#parley-comments")
+    expect(widget.get_by_role("textbox", name="Name", exact=True)).to_be_visible()
+    # A page on another site opens the sign-in naming the news site's origin and article, with a
+    # hand-off secret of its own.
+    attacker_secret = secrets.token_urlsafe(32)
+    demo.pages["hostile"] = "<!doctype html><title>Win a prize</title><h1>Win a prize</h1>"
+    page.goto(f"{demo.elsewhere_url}/hostile")
+    login = f"{demo.parley_url}/auth/demo/login?" + urlencode({
+        "site": demo.site_key, "origin": demo.news_url, "handoff": digest(attacker_secret), "page": demo.article_url})
+    with page.expect_popup() as popup_info:
+        page.evaluate("url => { window.open(url, 'parley-login', 'popup'); }", login)
+    popup = popup_info.value
+    popup.get_by_role("button", name="aigerim").click()
+    # The reader signs in and presses "Finish": the popup goes to the article, which didn't start it.
+    popup.get_by_role("button", name=re.compile("Finish signing in on")).click()
+    expect(popup.get_by_text("This sign-in didn't start on this page")).to_be_visible()
+    assert "parley-signin" not in popup.url
+    tokens = "Object.keys(localStorage).filter(k => k.startsWith('parley-token:'))"
+    assert popup.evaluate(tokens) == [] and article.evaluate(tokens) == []
+    # The hostile page's server, claiming the news site's Origin, holds its secret but no code.
+    stolen = requests.post(f"{demo.parley_url}/auth/handoff", data={"site": demo.site_key, "secret": attacker_secret},
+                           headers={"Origin": demo.news_url}, timeout=10)
+    assert stolen.status_code in (400, 403) and "token" not in stolen.json()
+    expect(widget.locator(".parley-signed-in")).to_have_count(0)
+    assert live_sessions() == before
+    article.close()
 
 
 def test_an_open_reply_form_follows_the_sign_in_and_keeps_its_text(demo, page):

@@ -5,14 +5,15 @@ provider; callback finishes the OAuth flow, creates the reader's token and
 renders a page that posts it to the host page (window.opener) with exactly the
 registered origin as target, and closes once the widget acknowledges it.
 
-When a provider's Cross-Origin-Opener-Policy has cut the popup off from its
-opener, the page instead asks the reader to confirm, with a button, that they
-are finishing a sign-in on that site; only then is the sign-in left for the
-widget to collect from /auth/handoff with the secret it made. The button is
-what stops an attacker from starting a sign-in in a victim's browser with a
-secret of the attacker's own: the victim sees whose comments they would sign
-in to, and the confirming POST can only come from the popup (its session
-cookie is SameSite=Lax and the form carries a session-bound token).
+When the page doesn't answer (a provider's Cross-Origin-Opener-Policy has cut
+the popup off from its opener, or the opener isn't the site's page at all),
+the popup asks the reader to confirm, with a button, that they are finishing a
+sign-in on that site. The confirmation sends the popup itself to the article's
+page, on the site's own origin, with a one-time code in the URL fragment; the
+widget there redeems it at /auth/handoff together with the secret it keeps in
+that origin's storage, and tells the article's window. So the sign-in only
+ever reaches the site's own pages: a page elsewhere that opened the popup, or
+its server, never sees the code, and holding its own secret is not enough.
 
 Every failure is a page in plain words with a close button; details go to the log.
 """
@@ -20,6 +21,7 @@ import hmac
 import secrets
 import time
 
+import ada_url
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -34,12 +36,11 @@ from ..sites import find_site
 from ..tokens import (
     HANDOFF_HASH,
     WIDGET_SECRET,
-    find_handoff,
     issue_token,
     leave_handoff,
+    redeem_handoff,
     revoke_session,
     revoke_token,
-    take_handoff,
 )
 from ..urls import external_url
 from . import bp
@@ -52,8 +53,11 @@ LOGIN_TIMEOUT = 600
 PENDING_LOGINS_KEPT = 4
 POPUP_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "base-uri 'none'; form-action 'self'{also}; frame-ancestors 'none'"
 )
+# The fragment that carries a hand-off's one-time code to the article's page; embed.js reads it.
+HANDOFF_FRAGMENT = "parley-signin="
+PAGE_URL_MAX = 2000
 EXPIRED = "This sign-in has expired or was already used. Close this window and start again from the article."
 
 
@@ -62,7 +66,7 @@ def popup_headers(response):
     response.headers["Cache-Control"] = "no-store"
     # The callback's URL holds the provider's code: it must not leak onwards.
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers.setdefault("Content-Security-Policy", POPUP_CSP)
+    response.headers.setdefault("Content-Security-Policy", POPUP_CSP.format(also=""))
     return response
 
 
@@ -130,8 +134,14 @@ def login(provider_name):
     if provider not in providers_for_site(site, current_app.config["PARLEY_PROVIDERS"]):
         return failed(400, f"{site.name} doesn't offer sign-in with {provider.label}.")
     handoff = request.args.get("handoff") or None
+    page = request.args.get("page") or None
     if handoff is not None and not HANDOFF_HASH.fullmatch(handoff):
         return failed(400, "This sign-in link is malformed. Close this window and try again from the article.")
+    if page is not None:
+        page = article_page(page, origin)
+        if page is None:
+            return failed(400, f"This sign-in didn't start from one of {site.name}'s pages, so Parley won't continue it.",
+                          detail=f"login for site {site.key} with a page off {origin!r}")
 
     client = oauth_client(provider)
     redirect_uri = external_url("auth.callback", provider_name=provider.name)
@@ -146,9 +156,25 @@ def login(provider_name):
     client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
     forget_stale_logins()
     session[LOGIN_KEY + authorization["state"]] = {
-        "provider": provider.name, "site": site.key, "origin": origin, "handoff": handoff, "started": time.time(),
+        "provider": provider.name, "site": site.key, "origin": origin, "started": time.time(),
+        # Without the page to finish on, a popup that loses its page can't hand the sign-in over.
+        "handoff": handoff if page else None, "page": page,
     }
     return redirect(authorization["url"])
+
+
+def article_page(url, origin):
+    """The page a sign-in started on, without its fragment, if it is a web page on `origin`; else None."""
+    if len(url) > PAGE_URL_MAX:
+        return None
+    try:
+        parsed = ada_url.URL(url)
+    except ValueError:
+        return None
+    if parsed.protocol not in ("http:", "https:") or parsed.origin != origin:
+        return None
+    parsed.hash = ""
+    return parsed.href
 
 
 @bp.get("/<provider_name>/callback")
@@ -199,14 +225,19 @@ def callback(provider_name):
     reader = save_reader(provider.name, profile)
     reader_token, reader_session = issue_token(reader, site, current_app.config["PARLEY_READER_SESSION_DAYS"])
     confirm = None
-    if pending["handoff"]:
+    if pending.get("handoff") and pending.get("page"):
         confirm = secrets.token_urlsafe(16)
         session[HANDOFF_KEY] = {
             "hash": pending["handoff"], "reader": reader.id, "site": site.key, "origin": pending["origin"],
-            "session": reader_session.id, "confirm": confirm, "at": time.time(),
+            "page": pending["page"], "session": reader_session.id, "confirm": confirm, "at": time.time(),
         }
     result = login_result(reader_token, pending["origin"], reader)
-    return render_template("auth/callback.html", result=result, reader=reader, site=site, confirm=confirm)
+    response = make_response(render_template("auth/callback.html", result=result, reader=reader, site=site,
+                                             confirm=confirm))
+    # The confirmation's redirect goes to the article's page: the form may lead there, and nowhere else.
+    # The origin is one of the site's, normalised, so it is a valid source expression.
+    response.headers["Content-Security-Policy"] = POPUP_CSP.format(also=f" {pending['origin']}" if confirm else "")
+    return response
 
 
 def login_result(token, origin, reader):
@@ -221,7 +252,11 @@ def login_result(token, origin, reader):
 
 @bp.post("/handoff/confirm")
 def confirm_handoff():
-    """The reader, in a popup cut off from the article, confirms: leave the sign-in for the widget."""
+    """The reader, in a popup that lost its page, confirms: finish on the article's page.
+
+    The popup goes there itself, carrying a one-time code in the URL fragment
+    (which no server sees); the widget on that page redeems it.
+    """
     pending = session.pop(HANDOFF_KEY, None)
     given = request.form.get("confirm", "")
     if pending is None or not hmac.compare_digest(given, pending["confirm"]) \
@@ -230,31 +265,32 @@ def confirm_handoff():
     site = find_site(pending["site"])
     if site is None or not site.allows_origin(pending["origin"]):
         return failed(400, "This comment section no longer accepts sign-ins from that page.")
-    if not leave_handoff(pending["hash"], pending["reader"], site.id, pending["origin"]):
+    code = leave_handoff(pending["hash"], pending["reader"], site.id, pending["origin"])
+    if code is None:
         return failed(400, EXPIRED, detail="hand-off hash used twice")
     # The token on the callback page never reached the article: only the hand-off's will be used.
     revoke_session(pending["session"])
-    return popup_page(200, "Signed in", f"Go back to the article on {pending['origin']}: "
-                      "it signs you in within a few seconds. You can close this window.")
+    return redirect(f"{pending['page']}#{HANDOFF_FRAGMENT}{code}", 303)
 
 
 @bp.post("/handoff")
 def handoff():
-    """200 and the sign-in for the holder of `secret`; 204 while there is none (yet)."""
+    """The widget on the article's page redeems a hand-off: 200 and the sign-in, once; 403 otherwise.
+
+    It takes the code that arrived in the page's URL fragment, the secret the
+    widget kept in that origin's storage when it started the sign-in, and the
+    page's Origin; a server that claims an Origin has neither the code nor,
+    unless it started the sign-in, the secret.
+    """
     site = find_site(request.form.get("site", ""))
-    secret = request.form.get("secret", "")
-    if site is None or not WIDGET_SECRET.fullmatch(secret):
-        return grant_cors(jsonify(error="Give the site key and the hand-off secret."), site), 400
-    found = find_handoff(secret)
-    if found is None:
-        return grant_cors(make_response("", 204), site)
-    if found.site_id != site.id or found.origin != request.headers.get("Origin"):
-        return grant_cors(jsonify(error="This sign-in belongs to another page."), site), 403
-    origin, reader = found.origin, found.reader
-    token = take_handoff(found, current_app.config["PARLEY_READER_SESSION_DAYS"])
-    if token is None:
-        return grant_cors(make_response("", 204), site)
-    return grant_cors(jsonify(login_result(token, origin, reader)), site)
+    code, secret = request.form.get("code", ""), request.form.get("secret", "")
+    if site is None or not WIDGET_SECRET.fullmatch(code):
+        return grant_cors(jsonify(error="Give the site key and the hand-off code."), site), 400
+    handed = redeem_handoff(code, secret, site, request.headers.get("Origin", ""),
+                            current_app.config["PARLEY_READER_SESSION_DAYS"])
+    if handed is None:
+        return grant_cors(jsonify(error="This sign-in didn't start on this page, or it was already used."), site), 403
+    return grant_cors(jsonify(login_result(handed.token, handed.origin, handed.reader)), site)
 
 
 @bp.route("/logout", methods=["POST", "OPTIONS"])
