@@ -12,10 +12,21 @@ policy change costs, once per policy version), then `WordMatcher.find` over:
   `longest` letters.
 
 Each find is repeated (at least 7 times and at least 0.3 s) and the median is reported in
-microseconds, with time.perf_counter.
+microseconds, with time.perf_counter. (A text's candidates are cached, so after the first
+run these finds time the list lookups, not the splitting of the text.)
 
-Regression guard: the script exits with status 1 if the median find on the 20,000-word
-list over the realistic 5,000-character comment is above 20 ms (LIMIT_MS), 0 otherwise.
+Then, for linearity, adversarial comments of 1,000, 2,000, 5,000, 10,000 and 20,000
+characters (ADVERSARIAL_KINDS: runs of one-letter words spaced by spaces or dots, a mix of
+Latin and Cyrillic one-letter words, Cyrillic look-alikes of "a", one long word, parts
+glued by hyphens), each found with the 20,000-word list and the candidate cache emptied
+before every run, so the whole split of the text is timed. The figure is milliseconds per
+1,000 characters: for a linear matcher it stays flat from 1,000 to 20,000 (a quadratic one
+grows twentyfold).
+
+Regression guards: the script exits with status 1 if the median find on the 20,000-word
+list over the realistic 5,000-character comment is above 20 ms (LIMIT_MS), or if an
+adversarial kind's figure at 20,000 characters is more than FLAT_LIMIT times its figure
+at 1,000; 0 otherwise.
 """
 import random
 import statistics
@@ -25,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from widget.wordmatch import compile_words
+from widget.wordmatch import CANDIDATE_CACHE, compile_words
 
 SIZES = (100, 1_000, 5_000, 20_000)
 COMMENT_LENGTH = 5_000
@@ -33,6 +44,9 @@ LIMIT_MS = 20.0
 GUARDED_SIZE = 20_000
 MIN_REPEATS = 7
 MIN_SECONDS = 0.3
+
+ADVERSARIAL_LENGTHS = (1_000, 2_000, 5_000, 10_000, 20_000)
+FLAT_LIMIT = 3.0
 
 LATIN = "abcdefghijklmnopqrstuvwxyz"
 CYRILLIC = "абвгдежзийклмнопрстуфхцчшщыэюяёәғқңөұүһі"
@@ -82,6 +96,49 @@ def adversarial_comment(rng):
     return " ".join(rng.choice(letters) for _ in range(COMMENT_LENGTH // 2 + 1))[:COMMENT_LENGTH]
 
 
+def repeat_to(length, unit):
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+# name: comment of a given length. The one-letter runs are the worst case for the glued-letters
+# search (each one-letter word may start the spaced-out word); the others are its neighbours.
+ADVERSARIAL_KINDS = {
+    "a a a …": lambda length: repeat_to(length, "a "),
+    "a.a.a…": lambda length: repeat_to(length, "a."),
+    "a i я и в …": lambda length: repeat_to(length, "a i я и в с к о у i a "),
+    "а а а (Cyrillic)": lambda length: repeat_to(length, "а "),
+    "one long word": lambda length: repeat_to(length, "abcdefghij"),
+    "ab-c-d glued": lambda length: repeat_to(length, "ab-c-d-"),
+}
+
+
+def uncached_find(matcher, text):
+    CANDIDATE_CACHE.clear()
+    matcher.find(text)
+
+
+def linearity(matcher):
+    """Prints ms per 1,000 characters for each adversarial kind and length; returns the kinds
+    whose figure at the longest length is more than FLAT_LIMIT times the one at the shortest."""
+    print()
+    print("adversarial comments, 20,000-word list, candidate cache emptied before each find:")
+    print("ms per 1,000 characters (flat = linear)")
+    print(f"{'comment':>17} | " + " | ".join(f"{length:>7,}" for length in ADVERSARIAL_LENGTHS) + f" | {'20k/1k':>6}")
+    print("-" * 80)
+    steep = []
+    for kind, comment in ADVERSARIAL_KINDS.items():
+        figures = []
+        for length in ADVERSARIAL_LENGTHS:
+            microseconds, _ = median_microseconds(uncached_find, matcher, comment(length))
+            figures.append(microseconds / 1e3 / (length / 1_000))
+        ratio = figures[-1] / figures[0]
+        print(f"{kind:>17} | " + " | ".join(f"{figure:>7.3f}" for figure in figures) + f" | {ratio:>6.2f}")
+        if ratio > FLAT_LIMIT:
+            steep.append(kind)
+    print("-" * 80)
+    return steep
+
+
 def median_microseconds(function, *args):
     times, started = [], time.perf_counter()
     while len(times) < MIN_REPEATS or time.perf_counter() - started < MIN_SECONDS:
@@ -109,15 +166,24 @@ def main():
         hits = len(matcher.find(realistic))
         print(f"{size:>7,} | {compile_ms:>10.1f} | {realistic_us:>17,.0f} | {adversarial_us:>19,.0f} | {hits:>4}")
         if size == GUARDED_SIZE:
-            guarded = realistic_us / 1e3
+            guarded, guarded_matcher = realistic_us / 1e3, matcher
     print("-" * 72)
+    failed = False
     if guarded > LIMIT_MS:
         print(f"REGRESSION: find on {GUARDED_SIZE:,} words over the realistic comment took {guarded:.2f} ms "
               f"(median), above {LIMIT_MS:.0f} ms")
-        return 1
-    print(f"OK: find on {GUARDED_SIZE:,} words over the realistic comment: {guarded:.2f} ms median "
-          f"(limit {LIMIT_MS:.0f} ms)")
-    return 0
+        failed = True
+    else:
+        print(f"OK: find on {GUARDED_SIZE:,} words over the realistic comment: {guarded:.2f} ms median "
+              f"(limit {LIMIT_MS:.0f} ms)")
+    steep = linearity(guarded_matcher)
+    if steep:
+        print(f"REGRESSION: not linear (20,000 characters cost over {FLAT_LIMIT:g}x per 1,000 what 1,000 do): "
+              + ", ".join(steep))
+        failed = True
+    else:
+        print(f"OK: every adversarial figure at 20,000 characters is within {FLAT_LIMIT:g}x of its figure at 1,000")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -2,9 +2,13 @@
 
 Pure unit tests of widget.wordmatch: no app, no database.
 """
+import random
+
 import pytest
 
-from widget.wordmatch import WordMatcher, candidate_words, compile_words, fold, valid_entry
+from widget.wordmatch import (
+    CANDIDATE_CACHE, ENTRY_MAX, WordMatcher, candidate_words, compile_words, fold, split_candidates, valid_entry,
+)
 
 ZWSP, ZWNJ, ZWJ, WORD_JOINER, SOFT_HYPHEN = "\u200b", "\u200c", "\u200d", "\u2060", "\u00ad"
 
@@ -260,3 +264,102 @@ def test_adversarial_text_at_the_longest_comment_stays_fast():
         matcher.find(text)
         # Generous: a regression to the quadratic search took seconds here.
         assert time.perf_counter() - started < 2
+
+
+# --- linear in the text, and a cache bounded in bytes ----------------------------------------------
+
+
+def repeat_to(length, unit):
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+def candidate_letters(text):
+    """All the letters the matcher would look at for `text`: its work, and what the cache keeps."""
+    candidates = split_candidates(text)
+    return sum(map(len, candidates.words)) + sum(map(len, candidates.heads))
+
+
+def one_letter_words(length, seed):
+    """A random run of one-letter words, Latin and Cyrillic: no two of its suffixes alike."""
+    rng = random.Random(seed)
+    return " ".join(rng.choice("aiаивскоуя") for _ in range(length // 2 + 1))[:length]
+
+
+# Runs of one-letter words: each may start a spaced-out word, so every suffix of the run is tried.
+ADVERSARIAL = {
+    "a a a": lambda length: repeat_to(length, "a "),
+    "a.a.a": lambda length: repeat_to(length, "a."),
+    "a i я и в": lambda length: repeat_to(length, "a i я и в с к о у i a "),
+    "Cyrillic а а а": lambda length: repeat_to(length, "а "),
+    "random one-letter words": lambda length: one_letter_words(length, seed=1),
+    "one long word": lambda length: repeat_to(length, "abcdefghij"),
+    "glued ab-c-d": lambda length: repeat_to(length, "ab-c-d-"),
+    "I.D.I.O.T.": lambda length: repeat_to(length, "I.D.I.O.T."),
+}
+
+
+@pytest.mark.parametrize("comment", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_candidates_grow_linearly_with_the_text(comment):
+    """Structural, not timed: twenty times the text gives at most about twenty times the letters to
+    look at, and never more than a join's cut (ENTRY_MAX + 1) per character of text. Kept whole,
+    the suffixes of "a a a …" are quadratic: 50 million letters at 20,000 characters."""
+    short, long = candidate_letters(comment(1_000)), candidate_letters(comment(20_000))
+    assert long <= 20 * short * 1.1 + 1_000
+    assert long <= (ENTRY_MAX + 1) * 20_000
+
+
+def test_a_long_run_of_one_letter_words_still_hides_no_word():
+    """What the quadratic search found, the linear one still finds, however long the run around it."""
+    padding = "a " * 5_000
+    assert finds(["idiot"], padding + "i d i o t") == ["idiot"]
+    assert finds(["idiot*"], padding + "i d i o t s " + padding) == ["idiot*"]
+    assert finds(["idiot*"], padding.replace(" ", ".") + "i.d.i.o.t." + padding.replace(" ", ".")) == ["idiot*"]
+    assert finds(["дурак*"], "а " * 5_000 + "д у р а к и " + "а " * 5_000) == ["дурак*"]
+    # The run continues past the word: "idiotsaaa…" is not the whole word "idiot".
+    assert finds(["idiot"], padding + "i d i o t s " + padding) == []
+
+
+def test_the_head_of_a_join_longer_than_any_entry_matches_beginnings_only():
+    spaced = " ".join("bcdefghjlmnpqrtuvwxzbcdefghjlmnpqrtuvwxzbcdef")  # 45 letters, no one-letter words
+    assert finds(["bcdefghjlmnpqrtuvwxzbcdefghjlmnpqrtuvwxz"], spaced) == []  # its first 40 letters
+    assert finds(["bcdefghjlmnpqrtuvwxzbcdefghjlmnpqrtuvwxz*"], spaced) == ["bcdefghjlmnpqrtuvwxzbcdefghjlmnpqrtuvwxz*"]
+
+
+def test_a_glued_join_longer_than_any_entry_still_starts_with_one():
+    """"id-iot" then 45 more letters: the join is too long to be a word, but it starts with idiot."""
+    assert finds(["idiot*"], "id-iot" + "x" * 45) == ["idiot*"]
+    assert finds(["idiot"], "id-iot" + "x" * 45) == []
+
+
+@pytest.mark.parametrize("entry, valid", [("㌖" * 6, True), ("㌖" * 7, False), ("ﬃ" * 13, True), ("ﬃ" * 14, False)])
+def test_an_entry_may_fold_to_at_most_entry_max_letters(entry, valid):
+    """㌖ folds to キロメートル, ﬃ to ffi: joins are kept up to ENTRY_MAX letters, so entries are too."""
+    assert valid_entry(entry) is valid
+
+
+def test_the_candidate_cache_stays_within_its_bytes_after_many_long_comments():
+    import gc
+    import tracemalloc
+
+    CANDIDATE_CACHE.clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for seed in range(12):
+            candidate_words(one_letter_words(20_000, seed))
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert CANDIDATE_CACHE.bytes <= CANDIDATE_CACHE.max_bytes
+    # What the cache counts is what it holds (give or take a quarter), so it holds no more than its bound.
+    assert held <= CANDIDATE_CACHE.max_bytes * 1.25
+    CANDIDATE_CACHE.clear()
+
+
+def test_the_candidate_cache_keeps_a_text_it_has_split():
+    CANDIDATE_CACHE.clear()
+    first = candidate_words("you i d i o t")
+    assert candidate_words("you i d i o t") is first
+    CANDIDATE_CACHE.clear()
