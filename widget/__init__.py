@@ -155,9 +155,10 @@ def register_blueprints(app):
 
 
 def register_commands(app):
-    from .cli import erase_ips_command, moderator_cli, policy_cli, site_cli
+    from .cli import erase_ips_command, moderator_cli, policy_cli, secret_command, site_cli
 
     app.cli.add_command(site_cli)
     app.cli.add_command(moderator_cli)
     app.cli.add_command(policy_cli)
     app.cli.add_command(erase_ips_command)
+    app.cli.add_command(secret_command)

@@ -5,6 +5,7 @@ README's table, the environment and `app.config` use one vocabulary.
 """
 import os
 import re
+import secrets
 
 from limits import parse_many
 
@@ -41,8 +42,40 @@ PROVIDER_FIELDS = {
 }
 
 
+# One signed cookie or form stamp lets anyone test guesses of the key offline, at leisure.
+SECRET_KEY_MIN_LENGTH = 32
+# Fewer distinct characters than this, or one short run repeated ("abcd" * 8), is a
+# placeholder or a keyboard pattern, not a random key; a random key of 32 characters from
+# any common alphabet (hex, base64) holds many more.
+SECRET_KEY_MIN_DISTINCT = 10
+MAKE_A_SECRET_KEY = (
+    "Make one with\n"
+    '  python3 -c "import secrets; print(secrets.token_urlsafe(48))"\n'
+    "and export it as PARLEY_SECRET_KEY."
+)
+
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def new_secret_key():
+    """A random key for PARLEY_SECRET_KEY: 48 random bytes, 64 URL-safe characters."""
+    return secrets.token_urlsafe(48)
+
+
+def secret_key_problem(key):
+    """Why `key` can't be PARLEY_SECRET_KEY, or None when it can."""
+    if not key:
+        return ("PARLEY_SECRET_KEY is not set. Parley signs sessions and form stamps with it "
+                "and refuses to start without one.")
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return (f"PARLEY_SECRET_KEY is too short: it holds {len(key)} characters and needs at least "
+                f"{SECRET_KEY_MIN_LENGTH}, and whoever guesses a key can forge sign-ins.")
+    repeated = key in (key + key)[1:-1]  # true exactly when key is a shorter string repeated
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT or repeated:
+        return (f"PARLEY_SECRET_KEY is guessable: it repeats a pattern or holds fewer than "
+                f"{SECRET_KEY_MIN_DISTINCT} different characters. Use a random key.")
+    return None
 
 
 def load_settings(environ=None):
@@ -63,13 +96,9 @@ def load_settings(environ=None):
 
 def check_settings(config):
     """Refuse settings the service can't run with, naming the fix."""
-    if not config.get("PARLEY_SECRET_KEY"):
-        raise ConfigError(
-            "PARLEY_SECRET_KEY is not set. Parley signs reader tokens and sessions "
-            "with it and refuses to start without one. Generate one with\n"
-            '  python3 -c "import secrets; print(secrets.token_urlsafe(32))"\n'
-            "and export it as PARLEY_SECRET_KEY (`make run` writes one for the demo)."
-        )
+    problem = secret_key_problem(config.get("PARLEY_SECRET_KEY"))
+    if problem:
+        raise ConfigError(f"{problem}\n{MAKE_A_SECRET_KEY}\n(`make run` writes one for the demo.)")
     if config["PARLEY_TRUSTED_PROXIES"] < 0:
         raise ConfigError("PARLEY_TRUSTED_PROXIES must be 0 or more.")
     if config["PARLEY_IP_RETENTION_DAYS"] < 1:
