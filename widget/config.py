@@ -9,11 +9,18 @@ import secrets
 
 from limits import parse_many
 
+
+def comma_separated(raw):
+    """"a.example, b.example:8080" -> ("a.example", "b.example:8080"), lower-cased, blanks dropped."""
+    return tuple(entry.strip().lower() for entry in raw.split(",") if entry.strip())
+
+
 # name -> (default, parser). A default of None means "unset".
 SETTINGS = {
     "PARLEY_DATABASE_URL": (None, str),
     "PARLEY_SECRET_KEY": (None, str),
     "PARLEY_PUBLIC_URL": (None, str),
+    "PARLEY_ALLOWED_HOSTS": ((), comma_separated),
     "PARLEY_RATELIMIT_STORAGE_URI": ("memory://", str),
     "PARLEY_TRUSTED_PROXIES": (0, int),
     "PARLEY_IP_RETENTION_DAYS": (30, int),
@@ -53,6 +60,14 @@ MAKE_A_SECRET_KEY = (
     '  python3 -c "import secrets; print(secrets.token_urlsafe(48))"\n'
     "and export it as PARLEY_SECRET_KEY."
 )
+
+# A Host header value as PARLEY_ALLOWED_HOSTS lists it: a DNS name, an IPv4 address or a
+# bracketed IPv6 address, then an optional port: what Werkzeug takes as a Host. Names are
+# written in ASCII (IDNA: xn--...).
+HOST_ENTRY = re.compile(
+    r"(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::([1-9]\d{0,4}))?"
+)
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message says which and how to fix it."""
@@ -117,6 +132,28 @@ def check_settings(config):
     public_url = config.get("PARLEY_PUBLIC_URL")
     if public_url and not public_url.startswith(("http://", "https://")):
         raise ConfigError("PARLEY_PUBLIC_URL must start with http:// or https://.")
+    for entry in config["PARLEY_ALLOWED_HOSTS"]:
+        match = HOST_ENTRY.fullmatch(entry)
+        if match is None or (match.group(1) and not 1 <= int(match.group(1)) <= 65535):
+            raise ConfigError(
+                f"PARLEY_ALLOWED_HOSTS: {entry!r} is not a host. List Host headers, comma-separated, "
+                "as readers' browsers send them: comments.example.org,comments.example.org:8443"
+            )
+
+
+def check_served_hosts(config):
+    """Refuse to serve the public while a request's Host header could choose every fragment's links.
+
+    Fragments are public and kept by CDNs: one request with a forged Host would otherwise
+    plant its links in the copy every reader gets.
+    """
+    if not config["PARLEY_PUBLIC_URL"] and not config["PARLEY_ALLOWED_HOSTS"]:
+        raise ConfigError(
+            "Neither PARLEY_PUBLIC_URL nor PARLEY_ALLOWED_HOSTS is set, so any request's Host header would "
+            "choose the links in the public, cacheable fragments. Set PARLEY_PUBLIC_URL to the address "
+            "readers' browsers use (https://comments.example.org), or list the Host headers to serve in "
+            "PARLEY_ALLOWED_HOSTS (comments.example.org,comments.example.org:8443)."
+        )
 
 
 def load_providers(environ):
