@@ -558,10 +558,13 @@ def main():
                cwd=workdir),
     ]
     for name, url in databases.items():
+        port = free_port()
+        # gunicorn serves wsgi:app as in production: it answers only the Host the load generator sends.
         env = {**base_env, "PARLEY_SECRET_KEY": secret, "PARLEY_DATABASE_URL": url,
+               "PARLEY_ALLOWED_HOSTS": f"{HOST}:{port}",
                "PARLEY_RATELIMIT_STORAGE_URI": "memory://", **{limit: GENEROUS_LIMIT for limit in LIMITS}}
         servers.append(Server(name, [str(venv_bin / "gunicorn"), "wsgi:app"], env, "/healthz",
-                              workdir / f"{name.split()[1].strip('()').lower()}.log", database_url=url))
+                              workdir / f"{name.split()[1].strip('()').lower()}.log", database_url=url, port=port))
     for server in servers:
         server.start(cleanup)
     for server in servers:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import seeding  # noqa: E402
 from widget import create_app  # noqa: E402
+from widget.config import new_secret_key  # noqa: E402
 
 
 def main():
@@ -37,8 +38,9 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="parley-profile-") as workdir:
         url = f"sqlite:///{workdir}/parley.db"
-        config = {"PARLEY_DATABASE_URL": url, "PARLEY_SECRET_KEY": "profile", "PARLEY_LIMIT_READ": "1000000 per second"}
-        site_key = seeding.seed_parley(url, "profile", seeding.conversation(10, random.Random(50)))
+        secret_key = new_secret_key()
+        config = {"PARLEY_DATABASE_URL": url, "PARLEY_SECRET_KEY": secret_key, "PARLEY_LIMIT_READ": "1000000 per second"}
+        site_key = seeding.seed_parley(url, secret_key, seeding.conversation(10, random.Random(50)))
         client = create_app(config).test_client()
         thread = seeding.SMALL_THREAD if args.thread == "50" else seeding.BIG_THREAD
         path = f"/embed/{site_key}/thread?thread={thread}"

@@ -61,6 +61,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 import seeding  # noqa: E402  -- its names and sentences, so the two benchmarks' comments read alike
 from widget import create_app  # noqa: E402
 from widget.comments import MAX_DEPTH  # noqa: E402
+from widget.config import new_secret_key  # noqa: E402
 from widget.extensions import db  # noqa: E402
 from widget.models import AuditEntry, Comment, Moderator, Reader, Report, Thread, utcnow  # noqa: E402
 from widget.moderate.views import QUEUE_PAGE  # noqa: E402
@@ -69,7 +70,7 @@ from widget.sites import create_site  # noqa: E402
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "parley_queue_bench"
-SECRET_KEY = "queue-bench-secret"
+SECRET_KEY = new_secret_key()
 GENEROUS_LIMITS = {name: "1000000 per second" for name in (
     "PARLEY_LIMIT_COMMENT", "PARLEY_LIMIT_COMMENT_IP", "PARLEY_LIMIT_READ", "PARLEY_LIMIT_REACT",
     "PARLEY_LIMIT_SIGNIN", "PARLEY_LIMIT_MODERATOR_LOGIN")}

@@ -230,7 +230,9 @@ class Gunicorn:
             "--access-logfile", str(self.access_log), "--access-logformat", '%(p)s %(s)s "%(r)s"',
             "--error-logfile", str(self.error_log), "--log-level", "warning", "wsgi:app",
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True,
+        # wsgi:app as in production: it answers only the Host the soak's clients send.
+        env = {**self.env, "PARLEY_ALLOWED_HOSTS": f"{HOST}:{self.port}"}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def worker_pids(self):

@@ -8,19 +8,32 @@ import threading
 from werkzeug.serving import make_server
 
 from widget import PROJECT_ROOT
+from widget.config import new_secret_key, secret_key_problem
 
 INSTANCE = os.path.join(PROJECT_ROOT, "instance")
 
 
-def demo_secret(name):
-    """A secret of the demo's, written once under instance/ so it survives a restart."""
+def demo_secret(name, make=lambda: secrets.token_urlsafe(18), usable=bool):
+    """A secret of the demo's, written once under instance/ so it survives a restart.
+
+    A stored one that is no longer `usable` (a key from before keys needed 32 characters)
+    is replaced by a new one.
+    """
     path = os.path.join(INSTANCE, name)
-    if not os.path.exists(path):
-        os.makedirs(INSTANCE, exist_ok=True)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
-            out.write(secrets.token_urlsafe(18))
-    with open(path) as secret:
-        return secret.read().strip()
+    if os.path.exists(path):
+        with open(path) as stored:
+            secret = stored.read().strip()
+        if usable(secret):
+            return secret
+    os.makedirs(INSTANCE, exist_ok=True)
+    secret = make()
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(secret)
+    return secret
+
+
+def demo_secret_key():
+    return demo_secret("demo-secret-key", new_secret_key, usable=lambda key: secret_key_problem(key) is None)
 
 
 def main():
@@ -30,7 +43,7 @@ def main():
     parser.add_argument("--id-port", type=int, default=9400, help="the demo sign-in provider's port (default 9400)")
     args = parser.parse_args()
 
-    os.environ.setdefault("PARLEY_SECRET_KEY", demo_secret("demo-secret-key"))
+    os.environ.setdefault("PARLEY_SECRET_KEY", demo_secret_key())
     moderator_password = demo_secret("demo-moderator-password")
     from flask_migrate import upgrade
 

@@ -11,7 +11,7 @@ import uuid
 import psycopg
 import pytest
 from flask_migrate import upgrade
-from support import GENEROUS_LIMITS, SITE_ORIGIN, empty_tables, free_port
+from support import GENEROUS_LIMITS, SECRET_KEY, SITE_ORIGIN, empty_tables, free_port
 from werkzeug.serving import make_server
 
 from widget import create_app
@@ -55,7 +55,7 @@ def database_url(request, tmp_path_factory):
 def migrated_app(database_url):
     app = create_app(
         {
-            "PARLEY_SECRET_KEY": "test-secret",
+            "PARLEY_SECRET_KEY": SECRET_KEY,
             "PARLEY_DATABASE_URL": database_url,
             "TESTING": True,
             **GENEROUS_LIMITS,
@@ -109,7 +109,7 @@ def provider_servers():
 def signin_app_once(migrated_app, database_url, provider_servers):
     settings, _ = provider_servers
     app = create_app(
-        {"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url, "TESTING": True,
+        {"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url, "TESTING": True,
          **GENEROUS_LIMITS, **settings}
     )
     yield app

@@ -8,6 +8,8 @@ from sqlalchemy import text
 
 from widget.extensions import db
 
+# Long and varied enough for check_settings; the tests of that check make their own.
+SECRET_KEY = "tests-only-key-2Jq8vXe5LmR0tW3nYb7KpHs"
 SITE_ORIGIN = "https://news.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"
 

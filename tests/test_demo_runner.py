@@ -5,9 +5,10 @@ import subprocess
 import sys
 import urllib.request
 
-from support import free_port
+from support import SECRET_KEY, free_port
 
 from widget import PROJECT_ROOT
+from widget.config import secret_key_problem
 
 
 def test_demo_serves_both_sites_and_stops_on_ctrl_c(tmp_path):
@@ -15,7 +16,7 @@ def test_demo_serves_both_sites_and_stops_on_ctrl_c(tmp_path):
     env = {
         **os.environ,
         "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-        "PARLEY_SECRET_KEY": "demo-test",
+        "PARLEY_SECRET_KEY": SECRET_KEY,
     }
     demo = subprocess.Popen(
         [sys.executable, "-m", "demo", "--parley-port", str(parley_port), "--site-port", str(site_port),
@@ -46,3 +47,14 @@ def test_demo_serves_both_sites_and_stops_on_ctrl_c(tmp_path):
             demo.kill()
             demo.wait()
         demo.stdout.close()
+
+
+def test_the_demo_writes_a_secret_key_parley_accepts_and_keeps_it(tmp_path, monkeypatch):
+    from demo import __main__ as runner
+
+    monkeypatch.setattr(runner, "INSTANCE", str(tmp_path))
+    # A key an older demo wrote, before keys needed 32 characters: replaced.
+    (tmp_path / "demo-secret-key").write_text("8Hq2Ue0sXf3m9LtV1wKpAa7Y")
+    key = runner.demo_secret_key()
+    assert secret_key_problem(key) is None
+    assert runner.demo_secret_key() == key == (tmp_path / "demo-secret-key").read_text()

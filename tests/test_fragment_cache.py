@@ -2,7 +2,7 @@
 any write, through any instance, shows at the next read."""
 import pytest
 from sqlalchemy import event
-from support import SITE_ORIGIN
+from support import SECRET_KEY, SITE_ORIGIN
 
 from widget import create_app
 from widget.extensions import db
@@ -102,7 +102,7 @@ def second_instance(migrated_app, database_url):
     """Another Parley process on the same database, with its own fragment cache."""
     from support import GENEROUS_LIMITS
 
-    other = create_app({"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url,
+    other = create_app({"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url,
                         "TESTING": True, **GENEROUS_LIMITS})
     yield other
     with other.app_context():

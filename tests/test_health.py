@@ -1,4 +1,6 @@
 """Liveness and readiness."""
+from support import SECRET_KEY
+
 from widget import create_app
 
 
@@ -11,7 +13,7 @@ def test_healthz_and_readyz(client):
 def test_readyz_is_503_when_the_database_is_down():
     app = create_app(
         {
-            "PARLEY_SECRET_KEY": "x",
+            "PARLEY_SECRET_KEY": SECRET_KEY,
             "PARLEY_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
         }
     )
@@ -41,7 +43,7 @@ SITE = "AbCdEfGh12345678"
 
 
 def test_with_the_database_down_readers_get_a_clear_503_they_can_read():
-    app = create_app({"PARLEY_SECRET_KEY": "x", "PARLEY_DATABASE_URL": DOWN_URL})
+    app = create_app({"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": DOWN_URL})
     client = app.test_client()
     origin = {"Origin": "https://news.example.org"}
     for answer in (client.get(f"/embed/{SITE}/thread?thread=a", headers=origin),

@@ -9,7 +9,7 @@ import time
 
 import pytest
 import redis
-from support import SITE_ORIGIN, empty_tables, free_port
+from support import SECRET_KEY, SITE_ORIGIN, empty_tables, free_port
 
 from widget import create_app, limits
 from widget.extensions import db
@@ -106,7 +106,7 @@ def test_malformed_limit_settings_are_refused_by_name():
     from widget.config import ConfigError
 
     with pytest.raises(ConfigError, match="PARLEY_LIMIT_COMMENT="):
-        create_app({"PARLEY_SECRET_KEY": "x", "PARLEY_LIMIT_COMMENT": "often"})
+        create_app({"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_LIMIT_COMMENT": "often"})
 
 
 def redis_or_skip(url):
@@ -123,7 +123,7 @@ def redis_or_skip(url):
 
 def redis_app(database_url, storage_url, **config):
     return create_app({
-        "PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url, "TESTING": True,
+        "PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url, "TESTING": True,
         "PARLEY_RATELIMIT_STORAGE_URI": storage_url, "PARLEY_LIMIT_COMMENT_IP": "100000 per second",
         "PARLEY_LIMIT_READ": "100000 per second", **config,
     })

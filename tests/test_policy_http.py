@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
-from support import SITE_ORIGIN
+from support import SECRET_KEY, SITE_ORIGIN
 
 from widget import stamps
 from widget.bans import add_ban
@@ -198,7 +198,7 @@ def test_a_stamp_of_another_site_doesnt_pass(reader, site, monkeypatch):
     from widget.sites import create_site
 
     other = create_site("Other", ["https://other.example"])
-    stamp = stamps.issue_stamp("test-secret", other.key, "article-1")
+    stamp = stamps.issue_stamp(SECRET_KEY, other.key, "article-1")
     with_policy(site, min_submit_seconds=1)
     later = stamps.time.time() + 5
     monkeypatch.setattr(stamps.time, "time", lambda: later)
@@ -270,7 +270,7 @@ def test_the_policy_page_lists_the_enforced_rules_but_no_word_lists(client, site
 
 def test_a_stamp_of_another_thread_or_older_than_a_day_doesnt_pass(reader, site, monkeypatch):
     with_policy(site, min_submit_seconds=1)
-    other_thread = stamps.issue_stamp("test-secret", site.key, "another-article")
+    other_thread = stamps.issue_stamp(SECRET_KEY, site.key, "another-article")
     this_thread = fresh_stamp(reader)
     later = stamps.time.time() + 5
     monkeypatch.setattr(stamps.time, "time", lambda: later)
@@ -302,7 +302,7 @@ def test_a_policy_change_reaches_another_worker_at_its_next_request(migrated_app
     from widget import create_app
 
     with_policy(site)
-    other_worker = create_app({"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url,
+    other_worker = create_app({"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url,
                                "PARLEY_LIMIT_COMMENT": "100 per second"})
     client = other_worker.test_client()
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from support import OTHER_ORIGIN, SITE_ORIGIN
+from support import OTHER_ORIGIN, SECRET_KEY, SITE_ORIGIN
 
 from widget.auth import views as auth_views
 from widget.extensions import db
@@ -287,7 +287,7 @@ def test_the_cookie_follows_the_public_url(provider_servers, database_url, migra
     from widget import create_app
 
     def cookie_is_secure(public_url):
-        app = create_app({"PARLEY_SECRET_KEY": "x", "PARLEY_DATABASE_URL": database_url,
+        app = create_app({"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url,
                           "PARLEY_PUBLIC_URL": public_url, **provider_servers[0]})
         return app.config["SESSION_COOKIE_SECURE"]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import text
+from support import SECRET_KEY
 
 from widget import create_app
 from widget.extensions import db
@@ -44,7 +45,7 @@ def test_a_short_soak_through_every_fault_passes_every_check(tmp_path):
 def test_a_connection_lost_after_the_answer_is_made_does_not_turn_it_into_a_500(database_url):
     """A database restart between a view's last query and the end of the request: the answer
     (a 201 for a comment already committed, say) stands; the dead connection is dropped."""
-    app = create_app({"PARLEY_SECRET_KEY": "test-secret", "PARLEY_DATABASE_URL": database_url, "TESTING": True})
+    app = create_app({"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url, "TESTING": True})
 
     @app.get("/test-lose-connection")
     def answer_then_lose_the_connection():

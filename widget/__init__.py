@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .embed.lane import fast_lane
 from .config import check_settings, load_providers, load_settings
 from .extensions import csrf, db, migrate
+from .hosts import allowed_hosts_only
 from .limits import RateLimits
 from . import errors, security
 from .providers import configured_providers
@@ -57,6 +58,8 @@ def create_app(config=None):
 
     # Inside the proxies' layer, so the read limit counts the client's address.
     app.wsgi_app = fast_lane(app, app.wsgi_app)
+    # In front of the lane and Flask, inside the proxies' layer (the scheme decides the default port).
+    app.wsgi_app = allowed_hosts_only(app, app.wsgi_app)
     if app.config["PARLEY_TRUSTED_PROXIES"]:
         # Client address and scheme from the trusted hops.
         app.wsgi_app = behind_proxies(app.wsgi_app, app.config["PARLEY_TRUSTED_PROXIES"])
@@ -155,9 +158,10 @@ def register_blueprints(app):
 
 
 def register_commands(app):
-    from .cli import erase_ips_command, moderator_cli, policy_cli, site_cli
+    from .cli import erase_ips_command, moderator_cli, policy_cli, secret_command, site_cli
 
     app.cli.add_command(site_cli)
     app.cli.add_command(moderator_cli)
     app.cli.add_command(policy_cli)
     app.cli.add_command(erase_ips_command)
+    app.cli.add_command(secret_command)

@@ -7,6 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.security import generate_password_hash
 
 from .comments import erase_old_ips
+from .config import new_secret_key
 from .extensions import db
 from .models import Moderator, Site
 from .policy import PolicyError, parse_policy_toml, policy_toml, site_policy
@@ -112,6 +113,17 @@ def erase_ips_command():
     days = current_app.config["PARLEY_IP_RETENTION_DAYS"]
     erased = erase_old_ips(days)
     click.echo(f"Erased the IP address of {erased} comment(s) older than {days} days.")
+
+
+@click.command("secret")
+def secret_command():
+    """Print a new random key for PARLEY_SECRET_KEY (64 characters from 48 random bytes).
+
+    Rotating the key signs out the dashboard's moderators and any sign-in still in
+    progress, and readers reload forms they opened before; readers stay signed in
+    (README, "Rotating the secret key").
+    """
+    click.echo(new_secret_key())
 
 
 @moderator_cli.command("create")

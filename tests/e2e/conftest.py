@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
-from support import free_port
+from support import SECRET_KEY, free_port
 from werkzeug.serving import make_server
 
 from demo.provider import create_demo_provider, demo_provider_settings
@@ -54,7 +54,7 @@ class Demo:
         severing["PARLEY_OAUTH_SEVERING_LABEL"] = "Severing ID"
         self.parley = create_app(
             {
-                "PARLEY_SECRET_KEY": "e2e-secret",
+                "PARLEY_SECRET_KEY": SECRET_KEY,
                 "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
                 "PARLEY_LIMIT_COMMENT": "1000 per minute",
                 **demo_provider_settings(self.id_url),
