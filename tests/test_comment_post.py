@@ -207,9 +207,9 @@ def test_odd_websites_are_422_never_500(reader, website, message):
 
 def test_refusals_of_every_kind_carry_the_cors_grant(reader, write, app, monkeypatch):
     assert reader.post(body="").headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
-    monkeypatch.setitem(app.config, "PARLEY_NEW_THREADS_PER_HOUR", 1)
-    write("first")
-    assert reader.post("second").headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
+    monkeypatch.setitem(app.config, "PARLEY_LIMIT_COMMENT", "1 per hour")
+    assert reader.post("second", body="once").status_code == 201
+    assert reader.post("second", body="twice").headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
     thread = write("first").thread
     thread.closed = True
     db.session.commit()

@@ -364,10 +364,9 @@ def token(app, site):
 
 @pytest.fixture
 def lenient(app, monkeypatch):
-    """Trust one proxy's X-Forwarded-For, so its value reaches the code; generous limits and caps."""
+    """Trust one proxy's X-Forwarded-For, so its value reaches the code; generous limits."""
     monkeypatch.setattr(app, "wsgi_app", behind_proxies(app.wsgi_app, 1))
     monkeypatch.setitem(app.config, "PARLEY_LIMIT_REACT", "100000 per second")
-    monkeypatch.setitem(app.config, "PARLEY_NEW_THREADS_PER_HOUR", 100_000)
     return app
 
 

@@ -262,7 +262,7 @@ def test_the_policy_page_lists_the_enforced_rules_but_no_word_lists(client, site
                 blocked_domains=["hidden-domain.example"], guests="premoderate")
     page = html.unescape(client.get(f"/embed/{site.key}/policy").text)
     assert "Comments with more than 3 links wait for a moderator." in page
-    assert "Comments close 14 days after they open on an article." in page
+    assert "Comments close 14 days after an article's first comment." in page
     assert "their comments wait for a moderator" in page
     for secret in ("секретслово", "hushword", "hidden-domain"):
         assert secret not in page

@@ -628,8 +628,8 @@ def test_describe_mentions_links_with_the_configured_number():
 
 
 def test_describe_states_close_after_days_in_days():
-    assert "Comments close 14 days after they open on an article." in described(close_after_days=14)
-    assert "Comments close 1 day after they open on an article." in described(close_after_days=1)
+    assert "Comments close 14 days after an article's first comment." in described(close_after_days=14)
+    assert "Comments close 1 day after an article's first comment." in described(close_after_days=1)
     assert "close" not in described(close_after_days=0).lower().replace("closed", "")
 
 

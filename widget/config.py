@@ -24,7 +24,6 @@ SETTINGS = {
     "PARLEY_RATELIMIT_STORAGE_URI": ("memory://", str),
     "PARLEY_TRUSTED_PROXIES": (0, int),
     "PARLEY_IP_RETENTION_DAYS": (30, int),
-    "PARLEY_NEW_THREADS_PER_HOUR": (200, int),
     "PARLEY_READER_SESSION_DAYS": (30, int),
     # Rate limits, in Flask-Limiter's notation ("1 per 5 seconds;20 per hour").
     "PARLEY_LIMIT_COMMENT": ("1 per 5 seconds;20 per hour", str),
@@ -118,9 +117,8 @@ def check_settings(config):
         raise ConfigError("PARLEY_TRUSTED_PROXIES must be 0 or more.")
     if config["PARLEY_IP_RETENTION_DAYS"] < 1:
         raise ConfigError("PARLEY_IP_RETENTION_DAYS must be at least 1.")
-    for name in ("PARLEY_NEW_THREADS_PER_HOUR", "PARLEY_READER_SESSION_DAYS"):
-        if config[name] < 1:
-            raise ConfigError(f"{name} must be at least 1.")
+    if config["PARLEY_READER_SESSION_DAYS"] < 1:
+        raise ConfigError("PARLEY_READER_SESSION_DAYS must be at least 1.")
     for name in SETTINGS:
         if name.startswith("PARLEY_LIMIT_"):
             try:

@@ -368,6 +368,6 @@ def describe(rules):
         lines.append(f"Posting the same comment again within {hours} hour{'s' if hours != 1 else ''} is refused.")
     if rules["close_after_days"]:
         days = rules["close_after_days"]
-        lines.append(f"Comments close {days} day{'s' if days != 1 else ''} after they open on an article.")
+        lines.append(f"Comments close {days} day{'s' if days != 1 else ''} after an article's first comment.")
     lines.append("Moderators may remove comments that break these rules, and may ban those who keep breaking them.")
     return lines

@@ -1,5 +1,8 @@
 """Threads: finding and creating them, and reading them a page at a time.
 
+A thread is stored with its first stored comment, never by a read: a view of an
+unknown thread shows the empty thread and writes nothing.
+
 A page is 20 top-level comments in the chosen order plus every reply beneath
 them, in two queries whatever the thread's size; the first page opens with the
 thread's editor's picks (pinned top-level comments), which then stay out of
@@ -17,6 +20,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from .extensions import db
 from .models import Comment, Thread, commit_unique, utcnow
+from .pages import fetch_title
 from .sites import SiteError, normalize_origin
 from .text import CONTROL_CHARACTERS, parse_id
 
@@ -28,10 +32,6 @@ REPLIES_SHOWN = 5
 THREAD_KEY_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
 TITLE_MAX = 300
 URL_MAX = 2048
-
-
-class ThreadCapReached(Exception):
-    """The site has created PARLEY_NEW_THREADS_PER_HOUR threads in the past hour."""
 
 
 class BadCursor(ValueError):
@@ -64,20 +64,14 @@ def clean_url(site, url):
     return url if site.allows_origin(origin) else ""
 
 
-def get_or_create_thread(site, key, title="", url="", max_new_per_hour=200):
-    """The site's thread `key`, created on first use unless the hourly cap is reached."""
+def get_or_create_thread(site, key, title="", url=""):
+    """The site's thread `key`, created on first use (by its first stored comment, or an import)."""
     thread = find_thread(site, key)
     if thread is not None:
         if not thread.title and title:
             thread.title = clean_title(title)
             db.session.commit()
         return thread
-    hour_ago = utcnow() - timedelta(hours=1)
-    created_recently = db.session.scalar(
-        db.select(func.count()).select_from(Thread).where(Thread.site_id == site.id, Thread.created > hour_ago)
-    )
-    if created_recently >= max_new_per_hour:
-        raise ThreadCapReached()
     thread = Thread(site_id=site.id, key=key, title=clean_title(title), url=clean_url(site, url))
     db.session.add(thread)
     if not commit_unique():
@@ -86,8 +80,28 @@ def get_or_create_thread(site, key, title="", url="", max_new_per_hour=200):
     return thread
 
 
+def thread_of_first_comment(site, key, claimed_url, log):
+    """The thread `key`, created for its first comment: the URL only if it is on the site's origins,
+    the title only as that page gives it (see widget/pages.py), else blank."""
+    url = clean_url(site, claimed_url)
+    title = fetch_title(url, site.origins, site.key, key, log) if url else ""
+    return get_or_create_thread(site, key, title, url)
+
+
+def update_thread(thread, site, title, url):
+    """A moderator's correction of a thread's title and URL; raises ValueError saying what is wrong."""
+    if len(" ".join((title or "").split())) > TITLE_MAX:
+        raise ValueError(f"A title has at most {TITLE_MAX} characters.")
+    title, url = clean_title(title), (url or "").strip()
+    if url and clean_url(site, url) != url:
+        raise ValueError(f"The URL must be an http(s) address on one of the site's origins: {', '.join(site.origins)}.")
+    thread.title, thread.url = title, url
+    thread.version = Thread.version + 1
+    return thread
+
+
 def is_closed(thread, rules):
-    """Closed by a moderator, or close_after_days after the thread's first view."""
+    """Closed by a moderator, or close_after_days after the thread's first comment (which created it)."""
     days = rules["close_after_days"]
     return thread.closed or bool(days and utcnow() >= thread.created + timedelta(days=days))
 

@@ -134,11 +134,15 @@
     });
   };
 
+  Widget.prototype.pageUrl = function () {
+    return this.host.dataset.url || pageUrl();
+  };
+
   Widget.prototype.threadUrl = function (around) {
     var params = {
       thread: this.thread,
       title: this.host.dataset.title || document.title,
-      url: this.host.dataset.url || pageUrl()
+      url: this.pageUrl()
     };
     if (around) params.around = around;
     return endpoint(this.site, "thread", params);
@@ -296,7 +300,10 @@
     var button = form.querySelector('[type="submit"]');
     button.disabled = true;
     if (!store.get(this.tokenKey) && !store.get(this.guestKey)) store.set(this.guestKey, randomSecret() + " 0");
-    this.fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) }, true)
+    // The page's URL goes with every comment: the first one's names the article the server reads the title from.
+    var action = new URL(form.action);
+    action.searchParams.set("url", this.pageUrl());
+    this.fetch(action.href, { method: "POST", body: new URLSearchParams(new FormData(form)) }, true)
       .then(function (response) {
         return response.text().then(function (html) { self.answered(response.status, parse(html), form, compose); });
       })

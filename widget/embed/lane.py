@@ -6,7 +6,8 @@ then (widget/embed/cache.py). Such an answer needs only the read limit, one
 query for the versions and the answer's headers, so this WSGI layer gives it
 in an app context, with the same functions the view and its hooks use, and
 hands everything else to Flask: other requests, readers with a token or a
-guest key, a thread not yet rendered or not there, invalid arguments, and a
+guest key, a thread not yet rendered (a thread that isn't stored is never kept, so only its
+304 is answered here), invalid arguments, and a
 database that fails (Flask then answers its 503).
 """
 import re
@@ -56,7 +57,7 @@ def unchanged_thread(request, site_key):
     except Refusal:
         return None
     versions = Versions.of_keys(site_key, key)
-    if versions is None or versions.thread_id is None:
+    if versions is None:
         return None
     etag = versions.etag(fragment_base(request), sort, after, around, ANONYMOUS)
     if request.if_none_match.contains_weak(etag):

@@ -19,13 +19,12 @@ from ..threads import (
     SORTS,
     BadCursor,
     Page,
-    ThreadCapReached,
     Viewer,
     cursor_before,
     find_thread,
-    get_or_create_thread,
     is_closed,
     load_page,
+    thread_of_first_comment,
     valid_thread_key,
 )
 from ..tokens import GUEST_KEY_HEADER, authenticate, guest_key_hash
@@ -126,14 +125,6 @@ def thread_key_arg(args):
     return key
 
 
-def thread_for_request(site, key):
-    """The thread `key`, created as on a first view (raises ThreadCapReached)."""
-    return get_or_create_thread(
-        site, key, request.args.get("title"), request.args.get("url"),
-        max_new_per_hour=current_app.config["PARLEY_NEW_THREADS_PER_HOUR"],
-    )
-
-
 def public_fragment(body, status, etag):
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
@@ -170,13 +161,8 @@ def rendered_thread(site_key):
     viewer = Viewer(reader_id=bearer.reader.id if bearer.reader else None, guest_key=guest_key_of_request())
     key, sort, after, around = thread_args(request.args)
 
+    # A thread nobody has commented on isn't stored: it shows empty, and reading it writes nothing.
     thread = find_thread(site, key)
-    if thread is None and from_allowed_origin(site):
-        try:
-            thread = thread_for_request(site, key)
-        except ThreadCapReached:
-            current_app.logger.warning("site %s reached its cap of new threads per hour", site.key)
-
     etag = Versions.of(site, key, thread).etag(fragment_base(request), sort, after, around, viewer)
     if request.if_none_match.contains_weak(etag):
         return public_fragment("", 304, etag)
@@ -193,6 +179,7 @@ def rendered_thread(site_key):
             raise Refusal(400, Notice("error", "That page of comments doesn't exist.")) from None
     body = render_template("embed/thread.html", site=site, thread=thread, thread_key=key, sort=sort,
                            page=page, after=after)
+    # Unknown threads aren't kept: made-up keys would push real threads' fragments out of the cache.
     if thread is not None and viewer == ANONYMOUS:
         keep(etag, body)
     return public_fragment(body, 200, etag)
@@ -266,6 +253,13 @@ def form_is_utf8():
     return True
 
 
+def stored_thread(site, thread):
+    """`thread`, stored first if this is its first comment, titled from the page the POST names."""
+    if thread.id is not None:
+        return thread
+    return thread_of_first_comment(site, thread.key, request.args.get("url"), current_app.logger)
+
+
 @bp.post("/<site_key>/comments")
 def post_comment(site_key):
     """DESIGN's "life of a comment POST": each step answers on its own when it refuses."""
@@ -302,13 +296,10 @@ def post_comment(site_key):
     if reader is None and rules["guests"] == "deny":
         raise Refusal(401, Notice("signin", f"Please sign in to comment on {site.name}."), context)
 
-    # 5. The thread is open; the author isn't banned.
-    try:
-        thread = thread_for_request(site, key)
-    except ThreadCapReached:
-        notice = Notice("rate-limited", "This site has opened too many new comment threads in the past hour; please try later.")
-        raise Refusal(429, notice, context, {"Retry-After": "3600"}) from None
-    if is_closed(thread, rules):
+    # 5. The thread is open; the author isn't banned. A thread without comments is not stored yet:
+    # the comment stands in an unsaved one until it is saved itself.
+    thread = find_thread(site, key) or Thread(site_id=site.id, key=key)
+    if thread.id is not None and is_closed(thread, rules):
         raise Refusal(403, Notice("closed", "Comments on this article are closed."), context)
     # Guests' emails are kept lower-cased: one author whatever the case they type it in.
     email = None if reader else (form.email.data or "").strip().lower()
@@ -350,8 +341,10 @@ def post_comment(site_key):
     if verdict.action == "reject":
         # Kept for moderators to review, unless it is a bot's or a repeat: those add nothing.
         if verdict.reasons[0].code not in ("automated", "duplicate"):
+            draft.thread = stored_thread(site, draft.thread)
             save_comment(draft, "rejected", verdict.reasons)
         raise Refusal(403, Notice("rejected", verdict.reasons[0].message), context)
+    thread = draft.thread = stored_thread(site, draft.thread)
     comment = save_comment(draft, verdict.status, verdict.reasons, verdict.flagged)
     if verdict.action == "hold":
         context["form"] = comment_form(site, rules, reader)

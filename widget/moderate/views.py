@@ -27,11 +27,13 @@ from ..moderation import (
     decide,
     reply_as_staff,
     set_pinned,
+    audit as audit_entry,
     set_thread_closed,
     trust_author,
 )
 from ..sites import find_site
-from ..text import parse_id
+from ..text import MAX_ID, parse_id
+from ..threads import TITLE_MAX, update_thread
 from . import bp
 
 # A dashboard left alone this long asks for the password again.
@@ -52,6 +54,11 @@ class LoginForm(FlaskForm):
 class DecisionForm(FlaskForm):
     note = StringField("Note")
     body = TextAreaField("Reply")
+
+
+class ThreadForm(FlaskForm):
+    title = StringField("Title", description=f"The article's headline, at most {TITLE_MAX} characters.")
+    url = StringField("URL", description="The article's address, on one of the site's origins; empty for none.")
 
 
 class PasswordForm(FlaskForm):
@@ -336,6 +343,33 @@ def close_thread(thread_id, action):
     set_thread_closed(thread, moderator, action == "close")
     flash(f"Comments on {thread.title or thread.key} are {'closed' if action == 'close' else 'open again'}.")
     return go_back()
+
+
+@bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
+def thread_page(thread_id):
+    """A thread's title and URL, for a moderator to correct: they show on every dashboard page."""
+    moderator = require_moderator()
+    thread = db.session.get(Thread, thread_id) if thread_id <= MAX_ID else None
+    site = db.session.get(Site, thread.site_id) if thread is not None else None
+    if site is None or not moderator.can_moderate(site):
+        abort(404)
+    form = ThreadForm(obj=thread)
+    if form.validate_on_submit():
+        before = f"{thread.title!r} {thread.url!r}"
+        try:
+            update_thread(thread, site, form.title.data, form.url.data)
+        except ValueError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            audit_entry(site.id, moderator, "edit-thread",
+                        note=f"thread {thread.key}: {before} -> {thread.title!r} {thread.url!r}")
+            flash(f"Thread {thread.key} is now titled {thread.title or '(no title)'}.")
+            return redirect(url_for("moderate.thread_page", thread_id=thread.id), 303)
+    elif request.method == "POST":
+        abort(400)
+    status = 422 if form.form_errors else 200
+    return site_page("moderate/thread.html", site, "", thread=thread, form=form), status
 
 
 @bp.post("/bulk/<action>")
