@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from support import OTHER_ORIGIN, SITE_ORIGIN
 
-from conftest import Reader
 from widget import pages
 from widget.extensions import db
 from widget.models import AuditEntry, Thread
@@ -143,8 +142,10 @@ def local_site(app, news_pages):
 
 
 @pytest.fixture
-def local_reader(client, local_site, news_pages):
-    return Reader(client, local_site, origin=news_pages.origin)
+def local_reader(reader, local_site, news_pages):
+    """The shared reader fixture's browser, on the local site's page."""
+    reader.site, reader.origin = local_site, news_pages.origin
+    return reader
 
 
 def article(site, thread='data-thread="{key}"', title='data-title="Parliament passes the water law"', key="",
