@@ -89,7 +89,7 @@ def ban_author(comment, moderator, duration, scope):
         if not comment.ip:
             raise CannotDo("This comment's IP address is no longer kept, so it can't be banned by IP.")
         banned_ips = banned_ip_value(comment.ip)
-        targets.append(("ip", comment.ip, f"IP {banned_ips}" if banned_ips == comment.ip
+        targets.append(("ip", banned_ips, f"IP {banned_ips}" if banned_ips == comment.ip
                         else f"IP {comment.ip}'s network {banned_ips}"))
     if not targets:
         raise CannotDo("This comment has no author to ban.")

@@ -95,7 +95,7 @@
     this.host = host;
     this.site = host.dataset.site;
     this.thread = host.dataset.thread || threadKey(pageUrl());
-    this.tokenKey = "parley-token:" + this.site;
+    this.tokenKey = tokenKey(this.site);
     // Lets a guest see their own comments awaiting moderation: "key until" (ms), sent only until then.
     this.guestKey = "parley-guest:" + this.site;
     this.root = host.attachShadow({ mode: "open" });
@@ -516,6 +516,11 @@
     });
   }
 
+  // Where this origin keeps a site's reader token, and the secret of a sign-in under way.
+  function tokenKey(site) {
+    return "parley-token:" + site;
+  }
+
   function handoffKey(site) {
     return "parley-signin:" + site;
   }
@@ -535,7 +540,7 @@
       .catch(function () { return null; })
       .then(function (result) {
         if (!result || result.origin !== location.origin || !result.token) return { result: null };
-        store.set("parley-token:" + site, result.token);
+        store.set(tokenKey(site), result.token);
         var channel = signInChannel(site);
         if (channel) {
           channel.postMessage(result);
