@@ -390,6 +390,12 @@ def test_ordinary_names_containing_staff_letters_pass(name):
     assert_valid(submit(name=name))
 
 
+def test_a_name_too_long_is_refused_for_its_length_and_searched_only_as_far_as_kept():
+    # Bounded work, whatever a request sends: disguises past NAME_MAX aren't looked for.
+    form = submit(name="a-" * 40_000 + "Admin (Facebook)")
+    assert form.errors == {"name": [f"Please keep your name to {NAME_MAX} characters."]}
+
+
 def reserving(reserved, name):
     form = GuestCommentForm(MultiDict(dict(VALID, name=name)), reserved_names=reserved)
     form.validate()

@@ -47,10 +47,16 @@ def no_control_characters(form, field):
         raise ValidationError("Please remove the invisible control characters from this field.")
 
 
+def checked_name(field):
+    """The name as far as NAME_MAX: a longer one is refused for its length, and looking for
+    disguises only in what may be kept bounds the work, whatever a request sends."""
+    return (field.data or "")[:NAME_MAX]
+
+
 def not_a_staff_name(form, field):
     """No staff word in the name, nor the name of the site or one of its moderators, however
     disguised: see name_readings and staff_words_in."""
-    readings = name_readings(field.data or "")
+    readings = name_readings(checked_name(field))
     if any(staff_words_in(reading) for reading in readings) \
             or {squeezed(reading) for reading in readings} & form.reserved_names:
         raise ValidationError("That name is reserved for the site's staff; please choose another.")
@@ -60,7 +66,7 @@ def not_a_provider_suffix(form, field):
     """A signed-in reader is shown under the name their provider gives, which may carry the
     provider's label ("Aigerim (Demo ID)" at the demo's provider): a name ending in a provider's
     label in brackets reads as signed in there, so a guest may not take one."""
-    label = form.provider_labels.get(bracketed_tail(field.data or ""))
+    label = form.provider_labels.get(bracketed_tail(checked_name(field)))
     if label is not None:
         message = f"Names ending in \u201c({label})\u201d are kept for readers signed in with that provider."
         raise ValidationError(message)
