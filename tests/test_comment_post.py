@@ -1,11 +1,13 @@
 """The comment POST: the order of its checks, its answers, and what it stores."""
+import html
 import re
 
 import pytest
 from support import OTHER_ORIGIN, SITE_ORIGIN
 
 from widget.extensions import db
-from widget.models import Comment, Thread
+from widget.models import Comment, Moderator, Thread
+from widget.providers import configured_providers
 
 
 def stored():
@@ -110,6 +112,57 @@ def test_invalid_fields_answer_422_with_the_error_beside_the_field(reader, field
         if name not in fields:
             assert value in response.text, name
     assert stored() == []
+
+
+def name_error(response):
+    """The one field error of a 422 answer, as (field, message as the reader reads it)."""
+    assert response.status_code == 422, response.status_code
+    [(field, message)] = re.findall(r'<p class="parley-error" data-field="(\w+)"[^>]*>([^<]*)</p>', response.text)
+    return field, html.unescape(message)
+
+
+STAFF_MESSAGE = "That name is reserved for the site's staff; please choose another."
+
+
+@pytest.mark.parametrize("name", ["M0derator", "Adm1n", "5taff", "Mod erator", "Ad-min", "E d i t o r", "Adm1n2"])
+def test_staff_names_with_digits_or_separators_answer_422_with_the_text_kept(reader, name):
+    response = reader.post(name=name, body="My words on Astana")
+    assert name_error(response) == ("name", STAFF_MESSAGE)
+    assert html.escape(name) in response.text and "My words on Astana</textarea>" in response.text
+    assert stored() == []
+
+
+@pytest.mark.parametrize("name", ["Stafford", "Edith", "Badminton fan", "Mo Derat"])
+def test_names_that_only_contain_staff_letters_are_published(reader, name):
+    assert reader.post(name=name).status_code == 201
+
+
+def test_a_moderators_name_with_digits_for_letters_is_refused(reader, site):
+    db.session.add(Moderator(email="dana@news.example.org", password_hash="-", name="Dana Lee", sites=[site]))
+    db.session.commit()
+    assert name_error(reader.post(name="D4na L33")) == ("name", STAFF_MESSAGE)
+    assert reader.post(name="Dana Leeds").status_code == 201
+
+
+@pytest.fixture
+def demo_id(app, monkeypatch):
+    """Sign-in through a provider labelled "Demo ID" configured (it isn't reached: guests post)."""
+    demo = configured_providers({"demo": {"client_id": "d", "client_secret": "s", "label": "Demo ID",
+                                          "metadata_url": "https://id.example/.well-known/openid-configuration"}})
+    monkeypatch.setitem(app.config, "PARLEY_PROVIDERS", demo)
+
+
+@pytest.mark.parametrize(
+    "name, label",
+    [("Aigerim (Demo ID)", "Demo ID"), ("Aigerim ( Dem0 ID )", "Demo ID"), ("Aigerim (Facebook)", "Facebook")],
+)
+def test_a_guest_cant_take_a_signed_in_readers_name_with_its_provider_label(reader, demo_id, name, label):
+    response = reader.post(name=name, body="As if signed in")
+    message = f"Names ending in \u201c({label})\u201d are kept for readers signed in with that provider."
+    assert name_error(response) == ("name", message)
+    assert "As if signed in</textarea>" in response.text and html.escape(name) in response.text
+    assert stored() == []
+    assert reader.post(name="Aigerim (Almaty)").status_code == 201
 
 
 def test_a_parent_from_another_thread_is_refused(reader, write):

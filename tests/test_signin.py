@@ -139,6 +139,20 @@ def test_a_signed_in_reader_comments_under_their_name(popup, page, site):
     assert "Aigerim (Demo ID)" in thread.text
 
 
+def test_a_guest_cant_pass_for_a_signed_in_reader_by_their_shown_name(popup, page, site):
+    _, result = sign_in(popup, "demo", site)
+    assert post(page, site, result["token"]).status_code == 201
+    guest = {"email": "not-aigerim@example.org", "body": "Posing as her"}
+    message = "Names ending in \u201c(Demo ID)\u201d are kept for readers signed in with that provider."
+    for name in ("Aigerim (Demo ID)", "Aigerim (Dem0 ID)", "Aigerim (demo-id)"):
+        answer = post(page, site, name=name, **guest)
+        assert answer.status_code == 422, name
+        assert 'data-field="name"' in answer.text and message in words(answer)
+    assert post(page, site, name="Aigerim", **guest).status_code == 201
+    authors = db.session.scalars(db.select(Comment).order_by(Comment.id)).all()
+    assert [(c.reader is not None, c.author_name) for c in authors] == [(True, "Aigerim (Demo ID)"), (False, "Aigerim")]
+
+
 def test_the_result_goes_to_the_origin_the_sign_in_started_from(popup, site):
     _, result = sign_in(popup, "demo", site, origin="https://www.news.example.org")
     assert result["origin"] == "https://www.news.example.org"

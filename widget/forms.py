@@ -8,7 +8,7 @@ from wtforms import Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from .text import CONTROL_CHARACTERS, parse_id
-from .wordmatch import WORD, compile_words, fold
+from .wordmatch import ENTRY_MAX, WORD, compile_words, fold
 
 NAME_MAX = 80
 EMAIL_MAX = 254
@@ -47,20 +47,93 @@ def no_control_characters(form, field):
         raise ValidationError("Please remove the invisible control characters from this field.")
 
 
+def checked_name(field):
+    """The name as far as NAME_MAX: a longer one is refused for its length, and looking for
+    disguises only in what may be kept bounds the work, whatever a request sends."""
+    return (field.data or "")[:NAME_MAX]
+
+
 def not_a_staff_name(form, field):
-    """No staff word in the name, whether split off by digits ("admin2") or disguised the ways
-    the policy's word lists see through (Cyrillic look-alikes, "A.d.m.i.n")."""
-    visible = "".join(c for c in field.data or "" if unicodedata.category(c) != "Cf")
-    words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKC", visible).casefold())
-    if any(word in STAFF_WORDS for word in words) \
-            or compile_words(tuple(sorted(STAFF_WORDS)) + STAFF_PREFIXES).find(visible) \
-            or squeezed(visible) in form.reserved_names:
+    """No staff word in the name, nor the name of the site or one of its moderators, however
+    disguised: see name_readings and staff_words_in."""
+    readings = name_readings(checked_name(field))
+    if any(staff_words_in(reading) for reading in readings) \
+            or {squeezed(reading) for reading in readings} & form.reserved_names:
         raise ValidationError("That name is reserved for the site's staff; please choose another.")
 
 
-def squeezed(name):
-    """A name reduced to its folded letters and digits, to compare names as a reader would see them."""
-    return "".join(WORD.findall(fold(name)))
+def not_a_provider_suffix(form, field):
+    """A signed-in reader is shown under the name their provider gives, which may carry the
+    provider's label ("Aigerim (Demo ID)" at the demo's provider): a name ending in a provider's
+    label in brackets reads as signed in there, so a guest may not take one."""
+    label = form.provider_labels.get(bracketed_tail(checked_name(field)))
+    if label is not None:
+        message = f"Names ending in \u201c({label})\u201d are kept for readers signed in with that provider."
+        raise ValidationError(message)
+
+
+# Digits and signs that names use for the letters they look like ("M0derator", "5taff", "@dmin"),
+# and l, which in many fonts can't be told from a capital I: "Par1ey", "PARIEY" and "parley" read alike.
+AS_LETTERS = str.maketrans({
+    "0": "o", "1": "i", "l": "i", "|": "i", "!": "i", "3": "e", "4": "a", "@": "a",
+    "5": "s", "$": "s", "7": "t", "8": "b", "9": "g",
+})
+# A number that ends a word ("Admin2", "M0derator1!") is a suffix, not letters.
+TRAILING_NUMBER = re.compile(r"[\d!|]+(?![^\W_])")
+LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def name_readings(name):
+    """The ways a reader may read `name`, folded as the word lists fold it (case, compatibility
+    forms, diacritics, invisible characters, Latin look-alikes) and with digits and signs read as
+    the letters they stand for: as typed ("M0derator", "D4na L33"), with a number that ends a word
+    split off ("Admin2", "M0derator1"), and with every digit and sign a separator ("x1admin")."""
+    folded = fold(name)
+    return {
+        folded.translate(AS_LETTERS),
+        TRAILING_NUMBER.sub(" ", folded).translate(AS_LETTERS),
+        " ".join(LETTERS.findall(folded)).translate(AS_LETTERS),
+    }
+
+
+def read_as_letters(text):
+    """`text` folded and read as name_readings reads a name as typed: for the names compared with it."""
+    return fold(text).translate(AS_LETTERS)
+
+
+# The staff words and beginnings as name_readings spells them, so "parley" meets "Par1ey".
+STAFF_MATCHER = compile_words(tuple(read_as_letters(entry) for entry in (*sorted(STAFF_WORDS), *STAFF_PREFIXES)))
+
+
+def staff_words_in(reading):
+    """True when a word of `reading`, or neighbouring words joined whatever separates them ("Mod
+    erator", "Ad-min", "E d i t o r"), is a staff word. Only whole words are joined, so "Stafford"
+    and "Badminton fan" pass; "Ed Itor" is refused, as it reads "Editor". A join is not grown past
+    the longest an entry can be (wordmatch.ENTRY_MAX): longer, it could only match the "word*"
+    beginnings it already did, so the work stays linear in the name's length."""
+    words = WORD.findall(reading)
+    for start in range(len(words)):
+        joined = ""
+        for end in range(start, len(words)):
+            joined += words[end]
+            if STAFF_MATCHER.matches(joined):
+                return True
+            if len(joined) > ENTRY_MAX:
+                break
+    return False
+
+
+def squeezed(text):
+    """`text`'s letters and digits joined: names compare whatever spaces or dots they hold."""
+    return "".join(WORD.findall(text))
+
+
+def bracketed_tail(name):
+    """What follows the name's last opening bracket of any kind, read as letters and squeezed
+    ("Aigerim ( Dem0 ID )" -> "demoid"); "" when it has none."""
+    folded = fold(name)
+    opening = next((i for i in range(len(folded) - 1, -1, -1) if unicodedata.category(folded[i]) == "Ps"), None)
+    return "" if opening is None else squeezed(folded[opening + 1:].translate(AS_LETTERS))
 
 
 # A host name as browsers take it: letters (of any script), digits, hyphens and underscores, in
@@ -122,11 +195,14 @@ class CommentForm(Form):
     body = TextAreaField("Comment", filters=[newlines, strip])
     parent = HiddenField(filters=[strip])
 
-    def __init__(self, formdata=None, min_length=2, max_length=5000, reserved_names=(), **kwargs):
+    def __init__(self, formdata=None, min_length=2, max_length=5000, reserved_names=(), provider_labels=(),
+                 **kwargs):
         super().__init__(formdata, **kwargs)
         self.max_length = max_length
-        # Names guests may not take (the site's own; its moderators' with the dashboard), squeezed.
-        self.reserved_names = {squeezed(name) for name in reserved_names} - {""}
+        # Names guests may not take (the site's own; its moderators' with the dashboard), read as letters.
+        self.reserved_names = {squeezed(read_as_letters(name)) for name in reserved_names} - {""}
+        # The sign-in providers' labels, by their squeezed reading: see not_a_provider_suffix.
+        self.provider_labels = {key: label for label in provider_labels if (key := squeezed(read_as_letters(label)))}
         self.body.validators = [
             DataRequired("Please write your comment."),
             no_control_characters,
@@ -150,6 +226,7 @@ class GuestCommentForm(CommentForm):
             Length(max=NAME_MAX, message=f"Please keep your name to {NAME_MAX} characters."),
             no_control_characters,
             not_a_staff_name,
+            not_a_provider_suffix,
         ],
     )
     email = StringField(

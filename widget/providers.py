@@ -87,6 +87,12 @@ def providers_for_site(site, configured):
     return [configured[name] for name in chosen if name in configured]
 
 
+def provider_labels(configured):
+    """The labels that, in brackets after a name, read as "signed in there" (forms.not_a_provider_suffix):
+    every configured provider's, and the built-in providers' even where they aren't configured."""
+    return sorted({provider.label for provider in configured.values()} | {p["label"] for p in BUILT_IN.values()})
+
+
 @dataclass(frozen=True)
 class Profile:
     """What Parley keeps of a reader's account at a provider."""

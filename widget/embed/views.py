@@ -10,7 +10,7 @@ from ..comments import Draft, file_report, save_comment, submission_for
 from ..extensions import db
 from ..forms import CommentForm, GuestCommentForm
 from ..models import REPORT_REASONS, Comment, Thread
-from ..providers import providers_for_site
+from ..providers import provider_labels, providers_for_site
 from ..sites import find_site, staff_names
 from ..stamps import automation_sign, issue_stamp, stamp_age
 from ..text import MAX_ID, parse_id
@@ -201,7 +201,8 @@ def comment_form(site, rules, reader, formdata=None):
     if reader or rules["guests"] == "deny":
         return CommentForm(formdata, min_length=rules["min_length"], max_length=rules["max_length"])
     return GuestCommentForm(formdata, min_length=rules["min_length"], max_length=rules["max_length"],
-                            reserved_names=(site.name, *staff_names(site)))
+                            reserved_names=(site.name, *staff_names(site)),
+                            provider_labels=provider_labels(current_app.config["PARLEY_PROVIDERS"]))
 
 
 def form_context(site, rules, thread_key, form, reader, parent=None):
