@@ -166,7 +166,8 @@ def test_links_count_as_the_reader_sees_them(reader, site):
 @pytest.mark.parametrize("keys, body, website, detail", [
     ({"banned_words": ["idiot"]}, "you &#x69;&#x64;&#x69;&#x6f;&#x74;", "", "banned: idiot"),
     ({"blocked_domains": ["evil.example"]}, "[x](https://evil%2eexample/)", "", "blocked: evil.example"),
-    ({"blocked_domains": ["evil.example"]}, "A fine article.", "https://EVIL.example.", "blocked website: evil.example"),
+    ({"blocked_domains": ["evil.example"]}, "A fine article.", "https://EVIL.example.",
+     "blocked website: evil.example"),
 ])
 def test_the_dry_run_refuses_an_evasion_as_the_post_does(reader, site, keys, body, website, detail):
     assert reader.post(body=body, website=website).status_code == 201  # before the rule

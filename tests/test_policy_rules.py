@@ -124,11 +124,11 @@ def test_banned_words_are_refused_naming_the_word(body, entry):
     assert entry not in reason.message
 
 
-@pytest.mark.parametrize("body", ["you id&#105;ot", "you &#x69;&#x64;&#x69;&#x6f;&#x74;", "you i[d](https://a.example)iot",
-                                  "you id*io*t"])
+@pytest.mark.parametrize("body", ["you id&#105;ot", "you &#x69;&#x64;&#x69;&#x6f;&#x74;",
+                                  "you i[d](https://a.example)iot", "you id*io*t"])
 def test_banned_words_are_found_in_the_text_readers_see(body):
-    reason = assert_reason(rule_banned_words(submission(body), policy(banned_words=["idiot"])), "reject", "banned_words")
-    assert reason.detail == "banned: idiot"
+    outcome = rule_banned_words(submission(body), policy(banned_words=["idiot"]))
+    assert assert_reason(outcome, "reject", "banned_words").detail == "banned: idiot"
 
 
 def test_a_reference_escaped_once_is_read_as_the_reader_sees_it():
@@ -217,6 +217,9 @@ def test_look_alike_and_unlinked_domains_pass(body):
         "see https://%65vil.com/ unlinked",
         "`https://evil.com` in code",
         "`www.evil.com` in code",
+        "evil&#46;com is shown, though not linked",
+        "evil\\.com is shown, though not linked",
+        "see https://evil\u3002com/ (an ideographic full stop is a dot to a browser)",
         "[https://evil.com](https://fine.org) shown as its text",
     ],
 )
@@ -237,7 +240,8 @@ def test_international_domains_match_in_either_form(listed, body):
 def test_a_list_saved_before_hosts_were_read_like_browsers_still_matches():
     # Saved lists are spelled again the way url_host spells hosts: "faß" is not "fass" to a browser.
     rules = {**policy(), "blocked_domains": ["faß.example", "EVIL.com."]}
-    assert rule_blocked_domains(submission("https://xn--fa-hia.example"), rules)[1].detail == "blocked: xn--fa-hia.example"
+    reason = rule_blocked_domains(submission("https://xn--fa-hia.example"), rules)[1]
+    assert reason.detail == "blocked: xn--fa-hia.example"
     assert rule_blocked_domains(submission("https://evil.com"), rules)[0] == "reject"
 
 

@@ -209,9 +209,11 @@ def test_visible_text_keeps_lines_and_blocks_apart():
 
 
 def test_read_html_gives_links_as_the_browser_opens_them_and_the_text_outside_them():
-    reading = read_html(render_markdown("[x](https://a.example/?p=1&q=2) and `https://b.example` [y](https://c.example)"))
+    source = "[x](https://a.example/?p=1&q=2) and `https://b.example` [y](https://c.example)"
+    reading = read_html(render_markdown(source))
     assert reading.hrefs == ("https://a.example/?p=1&q=2", "https://c.example")
     assert "https://b.example" in reading.unlinked_text and "x" not in reading.unlinked_text.split()
+    assert reading.link_text.split() == ["x", "y"]
 
 
 def test_urls_in_finds_what_linkify_would_link_and_scheme_addresses_it_wouldnt():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import ada_url
 import tomli_w
 
-from .render import read_html, urls_in
+from .render import SCHEME_URL, Reading, read_html, urls_in
 from .wordmatch import compile_words, valid_entry
 
 MAX_LENGTH_LIMIT = 20000
@@ -229,14 +229,17 @@ class Submission:
     duplicate: bool  # the same author posted this same text within duplicate_window_hours
     automation: str | None = None  # "honeypot", "no-timestamp" or "too-fast": why it looks automated
     website: str | None = None  # the guest's website, linked from their name
-    # Read once from body_html: the text readers see, and every link they can follow or copy.
-    visible_text: str = field(init=False)
+    # body_html read once: what readers see of it, and every address they can follow or copy from it.
+    reading: Reading = field(init=False, repr=False)
     links: list = field(init=False)
 
     def __post_init__(self):
-        reading = read_html(self.body_html)
-        self.visible_text = reading.text
-        self.links = [url for url in reading.hrefs if is_web_url(url)] + urls_in(reading.unlinked_text)
+        self.reading = read_html(self.body_html)
+        self.links = [url for url in self.reading.hrefs if is_web_url(url)] + urls_in(self.reading.unlinked_text)
+
+    @property
+    def visible_text(self):
+        return self.reading.text
 
     @property
     def texts(self):
@@ -294,8 +297,10 @@ def blocked_host(url, domains):
 
 
 def urls_shown(submission):
-    """Every address the body links to or shows, in its HTML, its visible text or its source."""
-    return submission.links + [url for text in submission.texts for url in urls_in(text)]
+    """Every address the body links to or shows: its links, the addresses its links' words show, and
+    any scheme:// address in its source."""
+    return (submission.links + urls_in(submission.reading.link_text)
+            + SCHEME_URL.findall(submission.body_source))
 
 
 def rule_blocked_domains(submission, rules):

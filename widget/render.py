@@ -51,7 +51,8 @@ class Reading:
     """Rendered comment HTML as a reader gets it."""
 
     text: str  # everything shown, character references decoded once
-    unlinked_text: str  # the text outside links (code spans, words split by emphasis), links as line breaks
+    unlinked_text: str  # the text outside links (code spans, addresses linkify didn't take)
+    link_text: str  # the links' own words, which may show another address than they open
     hrefs: tuple  # every link's address, as the browser opens it (before its own URL parsing)
 
 
@@ -59,31 +60,31 @@ class _Reader(HTMLParser):
     def __init__(self):
         # convert_charrefs decodes each reference once, in text and attributes: "&amp;#105;" reads "&#105;".
         super().__init__(convert_charrefs=True)
-        self.text, self.unlinked, self.hrefs = [], [], []
+        self.text, self.unlinked, self.linked, self.hrefs = [], [], [], []
         self.open_links = 0
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
             self.open_links += 1
-            self.unlinked.append("\n")
             self.hrefs.extend(value for name, value in attrs if name == "href" and value)
-        self.break_line(tag)
+        self.separate(tag)
 
     def handle_endtag(self, tag):
         if tag == "a":
             self.open_links = max(0, self.open_links - 1)
-            self.unlinked.append("\n")
-        self.break_line(tag)
+        self.separate(tag)
 
     def handle_data(self, data):
         self.text.append(data)
-        if not self.open_links:
-            self.unlinked.append(data)
+        (self.linked if self.open_links else self.unlinked).append(data)
 
-    def break_line(self, tag):
+    def separate(self, tag):
+        """A new line on screen parts words; a link's edge parts its words from the text around it."""
         if tag in LINE_BREAKING_TAGS:
             self.text.append("\n")
+        if tag in LINE_BREAKING_TAGS or tag == "a":
             self.unlinked.append("\n")
+            self.linked.append("\n")
 
 
 def read_html(html):
@@ -92,7 +93,7 @@ def read_html(html):
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    return Reading("".join(reader.text), "".join(reader.unlinked), tuple(reader.hrefs))
+    return Reading("".join(reader.text), "".join(reader.unlinked), "".join(reader.linked), tuple(reader.hrefs))
 
 
 def visible_text(html):
@@ -101,9 +102,10 @@ def visible_text(html):
 
 
 def urls_in(text):
-    """The http(s) addresses a reader can read in plain text: what linkify links, and any scheme://
-    address it doesn't; each once."""
-    found = {match.index: match.url for match in _markdown.linkify.match(text) or ()}
+    """The http(s) addresses a reader can read in plain text, each once: what linkify would link
+    ("evil&#46;com" shows "evil.com" but isn't linked), and any scheme:// address it wouldn't."""
+    linkify = _markdown.linkify
+    found = {match.index: match.url for match in (linkify.match(text) if linkify.pretest(text) else None) or ()}
     for match in SCHEME_URL.finditer(text):
         found.setdefault(match.start(), match.group())
     return [url for url in found.values() if url.lower().startswith(("http://", "https://"))]
