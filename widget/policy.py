@@ -254,11 +254,6 @@ def is_web_url(url):
     return url.lower().startswith(("http://", "https://"))
 
 
-def links_of(html):
-    """The http(s) URLs a rendered comment links to (markdown links and bare URLs alike)."""
-    return [url for url in read_html(html).hrefs if is_web_url(url)]
-
-
 def words_found(entries, submission):
     """The entries of a word list that the source or the text shown contains."""
     matcher = compile_words(tuple(entries))
