@@ -17,7 +17,6 @@ from widget.policy import (
     Verdict,
     decide,
     describe,
-    links_of,
     normalize_domain,
     parse_policy_toml,
     rule_automation,
@@ -30,6 +29,7 @@ from widget.policy import (
     rule_premoderate_all,
     rule_shouting,
     rule_suspect_words,
+    url_host,
     validate_policy,
 )
 from widget.render import render_markdown
@@ -38,7 +38,7 @@ PUNYCODE_PRIMER = "xn--e1afmkfd.xn--p1ai"  # пример.рф
 
 
 def submission(body="Хорошая статья, спасибо.", *, signed_in=True, trusted=False, approved_count=0,
-               duplicate=False, automation=None):
+               duplicate=False, automation=None, website=None):
     """A draft comment as the POST builds it: its HTML rendered from its markdown."""
     return Submission(
         body_source=body,
@@ -48,6 +48,7 @@ def submission(body="Хорошая статья, спасибо.", *, signed_in
         approved_count=approved_count,
         duplicate=duplicate,
         automation=automation,
+        website=website,
     )
 
 
@@ -122,6 +123,23 @@ def test_banned_words_are_refused_naming_the_word(body, entry):
     assert entry not in reason.message
 
 
+@pytest.mark.parametrize("body", ["you id&#105;ot", "you &#x69;&#x64;&#x69;&#x6f;&#x74;",
+                                  "you i[d](https://a.example)iot", "you id*io*t"])
+def test_banned_words_are_found_in_the_text_readers_see(body):
+    outcome = rule_banned_words(submission(body), policy(banned_words=["idiot"]))
+    assert assert_reason(outcome, "reject", "banned_words").detail == "banned: idiot"
+
+
+def test_a_reference_escaped_once_is_read_as_the_reader_sees_it():
+    # "&amp;#105;" shows "&#105;": nothing on screen spells the word.
+    assert rule_banned_words(submission("you &amp;#105;diot"), policy(banned_words=["idiot"])) is None
+
+
+def test_banned_words_found_in_the_source_and_the_text_are_each_named_once():
+    reason = rule_banned_words(submission("idiot, you &#109;oron, idiot"), policy(banned_words=["idiot", "moron"]))[1]
+    assert reason.detail == "banned: idiot, moron"
+
+
 def test_banned_words_leave_innocent_words_alone():
     rules = policy(banned_words=["idiot*", "ass", "кот"])
     assert rule_banned_words(submission("An idiosyncratic class, a passing скотина."), rules) is None
@@ -180,12 +198,65 @@ def test_every_blocked_domain_found_is_named():
         "see [x](https://evil.com.attacker.org/)",
         "see https://evil.co/",
         "see https://evilcom.org/",
-        "`https://evil.com` in code is not a link",
         "no links at all",
     ],
 )
 def test_look_alike_and_unlinked_domains_pass(body):
     assert rule_blocked_domains(submission(body), policy(blocked_domains=["evil.com"])) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "see [x](https://%65vil.com/)",
+        "see [x](https://evil%2ecom/)",
+        "see <https://EVIL.com./>",
+        "see https://user@evil.com/",
+        "see [x](https://ev&#105;l.com/)",
+        "see https://%65vil.com/ unlinked",
+        "`https://evil.com` in code",
+        "`www.evil.com` in code",
+        "evil&#46;com is shown, though not linked",
+        "evil\\.com is shown, though not linked",
+        "see https://evil\u3002com/ (an ideographic full stop is a dot to a browser)",
+        "[https://evil.com](https://fine.org) shown as its text",
+    ],
+)
+def test_a_blocked_domain_however_written_is_refused(body):
+    reason = assert_reason(rule_blocked_domains(submission(body), policy(blocked_domains=["evil.com"])),
+                           "reject", "blocked_domains")
+    assert reason.detail == "blocked: evil.com"
+
+
+@pytest.mark.parametrize("listed", ["bücher.example", "BÜCHER.example.", "xn--bcher-kva.example"])
+@pytest.mark.parametrize("body", ["https://xn--bcher-kva.example/", "[x](https://bücher.example)",
+                                  "[x](https://b%C3%BCcher.example/)"])
+def test_international_domains_match_in_either_form(listed, body):
+    reason = rule_blocked_domains(submission(body), policy(blocked_domains=[listed]))[1]
+    assert reason.detail == "blocked: xn--bcher-kva.example"
+
+
+def test_a_list_saved_before_hosts_were_read_like_browsers_still_matches():
+    # Saved lists are spelled again the way url_host spells hosts: "faß" is not "fass" to a browser.
+    rules = {**policy(), "blocked_domains": ["faß.example", "EVIL.com."]}
+    reason = rule_blocked_domains(submission("https://xn--fa-hia.example"), rules)[1]
+    assert reason.detail == "blocked: xn--fa-hia.example"
+    assert rule_blocked_domains(submission("https://evil.com"), rules)[0] == "reject"
+
+
+@pytest.mark.parametrize("website", ["https://evil.com", "https://EVIL.com.", "https://www.evil.com/me",
+                                     "https://%65vil.com", "https://user@evil.com"])
+def test_a_website_on_a_blocked_domain_is_refused(website):
+    outcome = rule_blocked_domains(guest("A fine article.", website=website), policy(blocked_domains=["evil.com"]))
+    reason = assert_reason(outcome, "reject", "blocked_domains")
+    assert reason.detail == "blocked website: evil.com"
+    assert "website" in reason.message
+
+
+def test_a_website_elsewhere_passes():
+    rules = policy(blocked_domains=["evil.com"])
+    assert rule_blocked_domains(guest("A fine article.", website="https://evil.com.fine.org"), rules) is None
+    assert rule_blocked_domains(guest("A fine article.", website=None), rules) is None
 
 
 def test_a_domain_only_mentioned_in_text_is_linkified_and_counts():
@@ -246,13 +317,25 @@ def test_max_links_zero_holds_a_single_link():
 
 
 def test_links_count_bare_urls_and_markdown_links():
-    html = render_markdown("[a](https://a.example) https://b.example www.c.org mailto:x@y.example")
-    assert links_of(html) == ["https://a.example", "https://b.example", "http://www.c.org"]
+    body = "[a](https://a.example) https://b.example www.c.org mailto:x@y.example"
+    assert submission(body).links == ["https://a.example", "https://b.example", "http://www.c.org"]
+
+
+def test_links_count_every_address_a_reader_can_follow_or_copy():
+    # Linked (markdown, autolink, linkify) or shown unlinked (in code, or not linkified): a link each.
+    body = "[a](https://a.example) <https://b.example> c.org `https://d.example` https://%65.example/"
+    assert len(submission(body).links) == 5
+    assert rule_links(submission(body), policy(max_links=4))[1].detail == "5 links"
+    assert rule_links(submission(body), policy(max_links=5)) is None
+
+
+def test_a_link_shown_as_its_own_text_counts_once():
+    assert len(submission("[https://a.example](https://a.example) and https://b.example").links) == 2
 
 
 def test_links_with_a_capitalised_scheme_count():
     body = "[a](HTTPS://A.EXAMPLE) HTTPS://B.EXAMPLE Http://c.example"
-    assert len(links_of(render_markdown(body))) == 3
+    assert len(submission(body).links) == 3
     assert rule_links(submission(body), policy())[0] == "hold"
 
 
@@ -279,6 +362,11 @@ def test_long_mostly_capital_comments_are_held(body):
 )
 def test_short_or_mostly_small_comments_pass(body):
     assert rule_shouting(submission(body), policy()) is None
+
+
+def test_shouting_in_character_references_is_held():
+    body = "".join(f"&#{ord(c)};" if c.isalpha() else c for c in "THIS IS AN OUTRAGE AND EVERYONE SHOULD KNOW")
+    assert_reason(rule_shouting(submission(body), policy()), "hold", "shouting")
 
 
 def test_shouting_off():
@@ -543,6 +631,8 @@ def test_too_many_list_entries_are_refused():
         ("ПРИМЕР.РФ", PUNYCODE_PRIMER),
         (PUNYCODE_PRIMER, PUNYCODE_PRIMER),
         ("sub.evil.example", "sub.evil.example"),
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("%65vil.example", "evil.example"),
     ],
 )
 def test_blocked_domains_are_normalised(entry, cleaned):
@@ -553,11 +643,38 @@ def test_blocked_domains_are_normalised(entry, cleaned):
 @pytest.mark.parametrize(
     "entry",
     ["https://x.org", "http://evil.example/", "evil.example/path", "localhost", "*.evil.example", "", "two words.com",
-     "user@evil.example", 3, None],
+     "user@evil.example", "evil.example:80", "evil.example/", "evil.example?x", "10.0.0.1", 3, None],
 )
 def test_blocked_domains_refuse_what_is_not_a_domain(entry):
     assert normalize_domain(entry) is None
     refused({"blocked_domains": [entry]}, "blocked_domains")
+
+
+@pytest.mark.parametrize(
+    "url, host",
+    [
+        ("https://evil.example/x", "evil.example"),
+        ("https://%65vil.example/", "evil.example"),
+        ("https://evil%2eexample/", "evil.example"),
+        ("https://EVIL.example./", "evil.example"),
+        ("HTTPS://User:Pass@Evil.Example:8443/x?y#z", "evil.example"),
+        ("https://bank.example@evil.example/", "evil.example"),
+        ("https://evil.example\\@bank.example/", "evil.example"),  # a backslash ends the host, as in browsers
+        ("https://bücher.example/", "xn--bcher-kva.example"),
+        ("https://b%C3%BCcher.example/", "xn--bcher-kva.example"),
+        ("https://пример.рф", PUNYCODE_PRIMER),
+        ("https://0x7f.1/", "127.0.0.1"),
+        ("https://[::1]/", "[::1]"),
+    ],
+)
+def test_url_host_reads_hosts_as_browsers_do(url, host):
+    assert url_host(url) == host
+
+
+@pytest.mark.parametrize("url", ["evil.example", "/relative", "mailto:x@evil.example", "https://ev il.example/",
+                                 "https://", "https://\ud800.example/", ""])
+def test_url_host_is_none_where_a_browser_opens_no_host(url):
+    assert url_host(url) is None
 
 
 def test_an_empty_toml_sets_nothing():

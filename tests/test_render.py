@@ -4,7 +4,7 @@ import re
 import pytest
 from support import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, HOSTILE, REL, SAFE_SCHEMES, href_scheme, links, parse, tag_names
 
-from widget.render import USER_LINK_REL, avatar_colour, initials, render_markdown
+from widget.render import USER_LINK_REL, avatar_colour, initials, read_html, render_markdown, urls_in, visible_text
 
 # --- the markdown subset -------------------------------------------------------------------------
 
@@ -182,6 +182,45 @@ def test_collector_sees_tags_and_attributes():
     parsed = parse('<p><a href="x" onclick="y">z</a><br></p></div>')
     assert parsed.tags == [("p", []), ("a", [("href", "x"), ("onclick", "y")]), ("br", [])]
     assert parsed.stray_end_tags == ["div"]
+
+
+# --- reading the rendered HTML back as a reader gets it ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, shown",
+    [
+        ("you id&#105;ot", "you idiot"),
+        ("you &#x69;&#x64;&#x69;&#x6f;&#x74;", "you idiot"),
+        ("you &amp;#105;diot", "you &#105;diot"),  # decoded once: the reader sees the reference
+        ("a &lt;b&gt; &amp; c", "a <b> & c"),
+        ("<b>x</b>", "<b>x</b>"),
+        ("id*io*t and [a link](https://example.org)", "idiot and a link"),
+        ("`code` ~~gone~~", "code gone"),
+    ],
+)
+def test_visible_text_is_what_the_reader_sees(source, shown):
+    assert visible_text(render_markdown(source)).strip() == shown
+
+
+def test_visible_text_keeps_lines_and_blocks_apart():
+    assert visible_text(render_markdown("one\ntwo\n\n- three\n- four")).split() == ["one", "two", "three", "four"]
+    assert visible_text("<p>id</p><p>iot</p>") != "idiot"
+
+
+def test_read_html_gives_links_as_the_browser_opens_them_and_the_text_outside_them():
+    source = "[x](https://a.example/?p=1&q=2) and `https://b.example` [y](https://c.example)"
+    reading = read_html(render_markdown(source))
+    assert reading.hrefs == ("https://a.example/?p=1&q=2", "https://c.example")
+    assert "https://b.example" in reading.unlinked_text and "x" not in reading.unlinked_text.split()
+    assert reading.link_text.split() == ["x", "y"]
+
+
+def test_urls_in_finds_what_linkify_would_link_and_scheme_addresses_it_wouldnt():
+    assert sorted(urls_in("see evil.com, https://%65vil.example/ and www.c.org; mailto:x@y.example")) == [
+        "http://evil.com", "http://www.c.org", "https://%65vil.example/"]
+    assert urls_in("https://a.example/x") == ["https://a.example/x"]  # found by both, listed once
+    assert urls_in("no addresses here") == []
 
 
 # --- avatars ---------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ def submission_for(draft, rules, automation=None):
         approved_count=approved,
         duplicate=is_duplicate(draft, rules["duplicate_window_hours"]),
         automation=automation,
+        website=draft.author_website,
     )
 
 

@@ -89,6 +89,7 @@ def submission_of(comment, rules, approved_count, trusted_here):
         approved_count=approved_count,
         duplicate=False,
         automation=None,
+        website=comment.author_website,
     )
 
 

@@ -4,17 +4,22 @@ A site's policy is stored as the keys its owner set (site.settings["policy"]);
 every other key takes its default. `decide` runs an ordered pipeline of small
 rules over a Submission (the draft, what the author's history says, the form's
 automation signs); each rule may refuse, hold or flag the comment with a
-Reason: a code, a sentence for the reader, detail for moderators. `describe`
+Reason: a code, a sentence for the reader, detail for moderators. Text rules
+read both the markdown source and what readers get of the rendered HTML (its
+visible text and links), and hosts are compared as a browser resolves them,
+so character references and percent-encoding hide nothing. `describe`
 turns the same rules into the plain-language list of the Comment Policy page,
 from the same sentences, so the published policy and the enforced one agree.
 """
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
+import ada_url
 import tomli_w
 
+from .render import SCHEME_URL, Reading, read_html, urls_in
 from .wordmatch import compile_words, valid_entry
 
 MAX_LENGTH_LIMIT = 20000
@@ -56,6 +61,8 @@ CHOICES = {
 # A comment with at least this many letters, nearly all capitals, is shouting.
 SHOUTING_MIN_LETTERS = 20
 SHOUTING_SHARE = 0.7
+# What a blocked_domains entry can't hold: it is a host name, not a URL (no scheme, path, user or port).
+URL_PARTS = re.compile(r"[/\\@:?#\s]")
 DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
 
 
@@ -75,16 +82,26 @@ def site_policy(site):
     return {**DEFAULT_POLICY, **site.settings.get("policy", {})}
 
 
-def normalize_domain(entry):
-    """"Evil.Example." -> "evil.example"; IDNs in their ASCII (punycode) form; None if not a domain."""
-    if not isinstance(entry, str):
-        return None
-    name = entry.strip().rstrip(".").lower()
+def url_host(url):
+    """The host a browser opens for `url`, lower-case and without a trailing dot; None if it opens none.
+
+    WHATWG parsing, as browsers do: "https://%65vil.example", "https://evil%2eexample",
+    "https://user@EVIL.example." and "https://evil.example" are all evil.example, and IDNs
+    come out in their ASCII (punycode) form.
+    """
     try:
-        name = name.encode("idna").decode("ascii")
-    except UnicodeError:
+        host = ada_url.URL(url).hostname
+    except ValueError:
         return None
-    return name if DOMAIN.fullmatch(name) else None
+    return host.lower().rstrip(".") or None
+
+
+def normalize_domain(entry):
+    """"Evil.Example." -> "evil.example", as url_host reads a link's host; None if not a domain."""
+    if not isinstance(entry, str) or URL_PARTS.search(entry.strip()):
+        return None
+    host = url_host("http://" + entry.strip())
+    return host if host and DOMAIN.fullmatch(host) else None
 
 
 def validate_policy(data):
@@ -205,20 +222,42 @@ class Submission:
     """What the pipeline judges: the comment and what is known of its author and form."""
 
     body_source: str
-    body_html: str  # rendered: its links are the comment's links
+    body_html: str  # rendered: what readers see and follow
     signed_in: bool
     trusted: bool  # a signed-in reader a moderator trusts, or with trusted_after approved comments
     approved_count: int  # the signed-in reader's published comments on the site
     duplicate: bool  # the same author posted this same text within duplicate_window_hours
     automation: str | None = None  # "honeypot", "no-timestamp" or "too-fast": why it looks automated
+    website: str | None = None  # the guest's website, linked from their name
+    # body_html read once: what readers see of it, and every address they can follow or copy from it.
+    reading: Reading = field(init=False, repr=False)
+    links: list = field(init=False)
+
+    def __post_init__(self):
+        self.reading = read_html(self.body_html)
+        self.links = [url for url in self.reading.hrefs if is_web_url(url)] + urls_in(self.reading.unlinked_text)
+
+    @property
+    def visible_text(self):
+        return self.reading.text
+
+    @property
+    def texts(self):
+        """What the text rules read: the source as written, and the text as shown."""
+        return (self.body_source, self.visible_text)
 
 
 AUTOMATED = "Your comment couldn't be accepted just now. Please wait a moment and send it again."
 
 
-def links_of(html):
-    """The http(s) URLs a rendered comment links to (markdown links and bare URLs alike)."""
-    return [url for url in re.findall(r'<a href="([^"]*)"', html) if url.lower().startswith(("http://", "https://"))]
+def is_web_url(url):
+    return url.lower().startswith(("http://", "https://"))
+
+
+def words_found(entries, submission):
+    """The entries of a word list that the source or the text shown contains."""
+    matcher = compile_words(tuple(entries))
+    return sorted({entry for text in submission.texts for entry in matcher.find(text)})
 
 
 def rule_automation(submission, rules):
@@ -234,30 +273,47 @@ def rule_duplicate(submission, rules):
 
 
 def rule_banned_words(submission, rules):
-    found = compile_words(tuple(rules["banned_words"])).find(submission.body_source)
+    found = words_found(rules["banned_words"], submission)
     if found:
         return "reject", Reason("banned_words", "Your comment uses words this site doesn't allow. "
                                 "Please rephrase it and send it again.", "banned: " + ", ".join(found))
 
 
+@functools.lru_cache(maxsize=128)
+def domain_set(entries):
+    """A blocked_domains list as url_host spells hosts (lists saved before it spelled some IDNs otherwise)."""
+    return frozenset(filter(None, map(normalize_domain, entries)))
+
+
 def blocked_host(url, domains):
-    host = (urlsplit(url).hostname or "").rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    return next((d for d in domains if host == d or host.endswith("." + d)), None)
+    """The entry of `domains` (a domain_set) that `url`'s host is or is under, or None."""
+    labels = (url_host(url) or "").split(".")
+    return next((d for d in (".".join(labels[i:]) for i in range(len(labels))) if d in domains), None)
+
+
+def urls_shown(submission):
+    """Every address the body links to or shows: its links, the addresses its links' words show, and
+    any scheme:// address in its source."""
+    return (submission.links + urls_in(submission.reading.link_text)
+            + SCHEME_URL.findall(submission.body_source))
 
 
 def rule_blocked_domains(submission, rules):
-    blocked = {blocked_host(url, rules["blocked_domains"]) for url in links_of(submission.body_html)} - {None}
+    domains = domain_set(tuple(rules["blocked_domains"]))
+    if not domains:
+        return None
+    blocked = {blocked_host(url, domains) for url in urls_shown(submission)} - {None}
     if blocked:
         return "reject", Reason("blocked_domains", "Your comment links to a site that isn't allowed here. "
                                 "Please remove the link and send it again.", "blocked: " + ", ".join(sorted(blocked)))
+    website = blocked_host(submission.website, domains) if submission.website else None
+    if website:
+        return "reject", Reason("blocked_domains", "Your website is on a site that isn't allowed here. "
+                                "Please remove it and send your comment again.", f"blocked website: {website}")
 
 
 def rule_suspect_words(submission, rules):
-    found = compile_words(tuple(rules["suspect_words"])).find(submission.body_source)
+    found = words_found(rules["suspect_words"], submission)
     if found:
         action = "flag" if rules["suspect_action"] == "flag" else "hold"
         return action, Reason("suspect_words", "Some of its words need a moderator's look.",
@@ -265,7 +321,7 @@ def rule_suspect_words(submission, rules):
 
 
 def rule_links(submission, rules):
-    count = len(links_of(submission.body_html))
+    count = len(submission.links)
     if count > rules["max_links"]:
         return "hold", Reason("links", links_sentence(rules["max_links"]), f"{count} links")
 
@@ -277,11 +333,14 @@ def links_sentence(limit):
 
 
 def rule_shouting(submission, rules):
-    letters = [c for c in submission.body_source if c.isalpha()]
-    capitals = sum(c.isupper() for c in letters)
-    if rules["shouting"] == "hold" and len(letters) >= SHOUTING_MIN_LETTERS and capitals >= SHOUTING_SHARE * len(letters):
-        return "hold", Reason("shouting", "Comments written mostly in capitals wait for a moderator.",
-                              f"{capitals} of {len(letters)} letters are capitals")
+    if rules["shouting"] != "hold":
+        return None
+    for text in submission.texts:
+        letters = [c for c in text if c.isalpha()]
+        capitals = sum(c.isupper() for c in letters)
+        if len(letters) >= SHOUTING_MIN_LETTERS and capitals >= SHOUTING_SHARE * len(letters):
+            return "hold", Reason("shouting", "Comments written mostly in capitals wait for a moderator.",
+                                  f"{capitals} of {len(letters)} letters are capitals")
 
 
 def rule_guest_mode(submission, rules):
