@@ -137,6 +137,80 @@ def test_rejecting_and_deleting_take_comments_out_of_the_thread(dashboard, clien
     assert parent.body_source == "" and parent.status == "deleted"
 
 
+def shown_comments(fragment):
+    """{comment id: its data-status} of every comment the fragment shows, and its data-count."""
+    shown = {int(i): status for i, status in re.findall(r'data-comment-id="(\d+)" data-status="(\w+)"', fragment)}
+    return shown, int(re.search(r'data-count="(\d+)"', fragment).group(1))
+
+
+def assert_counts_match_the_thread(reader, dashboard, thread, expected):
+    """The fragment's count, /counts and the dashboard's thread page all say `expected`, which is
+    exactly the number of published comments the thread shows."""
+    fragment = reader.thread().text
+    shown, count = shown_comments(fragment)
+    assert count == expected == list(shown.values()).count("published")
+    assert reader.counts("article-1").json == {"article-1": expected}
+    assert f"{expected} published" in dashboard.get(f"/moderate/threads/{thread.id}").text
+    return fragment, shown
+
+
+def test_a_rejected_comment_with_replies_leaves_a_placeholder_and_counts_follow_what_is_shown(
+        dashboard, reader, site, make_moderator):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    for body, parent in (("Alpha says first", None), ("Bravo answers", "Alpha says first"),
+                         ("Charlie answers Bravo", "Bravo answers")):
+        parent_id = db.session.execute(db.select(Comment.id).filter_by(body_source=parent)).scalar() if parent else ""
+        assert reader.post(body=body, name=body.split()[0], parent=str(parent_id or "")).status_code == 201
+    a, b, c = db.session.scalars(db.select(Comment).order_by(Comment.id)).all()
+    assert (a.depth, b.depth, c.depth) == (0, 1, 2)
+
+    act(dashboard, site, a, "reject", status="published")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
+    assert shown == {a.id: "rejected", b.id: "published", c.id: "published"}
+    assert fragment.count("Comment removed by a moderator.") == 1
+    assert "Alpha says first" not in fragment and ">Alpha<" not in fragment
+    assert "Bravo answers" in fragment and "Charlie answers Bravo" in fragment
+
+    act(dashboard, site, a, "approve", status="rejected")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 3)
+    assert "Alpha says first" in fragment and "removed by a moderator" not in fragment
+
+    act(dashboard, site, b, "reject", status="published")  # a reply holding a reply of its own
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
+    assert shown == {a.id: "published", b.id: "rejected", c.id: "published"} and "Bravo answers" not in fragment
+
+    act(dashboard, site, b, "delete", status="rejected")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
+    assert shown == {a.id: "published", b.id: "deleted", c.id: "published"}
+    assert "This comment was deleted." in fragment
+
+    act(dashboard, site, c, "reject", status="published")  # its parent deleted: both leave the thread
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
+    assert shown == {a.id: "published"}
+
+
+@pytest.mark.parametrize("first", ["root", "reply"])
+def test_placeholders_nest_and_leave_with_their_last_published_reply(
+        dashboard, reader, site, make_moderator, write, first):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    a = write(body="Root")
+    b = write(body="Middle", parent=a)
+    c = write(body="Leaf", parent=b)
+    for comment in (a, b) if first == "root" else (b, a):
+        act(dashboard, site, comment, "reject", status="published")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
+    assert shown == {a.id: "rejected", b.id: "rejected", c.id: "published"}
+    assert fragment.count("Comment removed by a moderator.") == 2 and "Leaf" in fragment
+    assert f'id="parley-c{c.id}"' in reader.thread(around=str(c.id)).text
+    act(dashboard, site, c, "reject", status="published")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 0)
+    assert shown == {} and "No comments yet" in fragment
+    act(dashboard, site, c, "approve", status="rejected")
+    assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
+
+
 def test_the_second_decision_on_a_comment_is_told_it_was_already_decided(dashboard, site, make_moderator, write):
     make_moderator(sites=[site])
     log_in(dashboard)

@@ -46,6 +46,8 @@ def decide(comment, action, moderator, note=""):
     if not changed:
         db.session.rollback()
         raise AlreadyDecided(comment.id)
+    # Only this comment's own status moves the counts: its published replies stay published and
+    # stay shown, under a placeholder while it is rejected or deleted (threads.visible).
     published = (after == "published") - (before == "published")
     db.session.execute(
         update(Thread).where(Thread.id == comment.thread_id)
