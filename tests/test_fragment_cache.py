@@ -81,6 +81,23 @@ def test_every_kind_of_write_shows_at_the_next_read(app, client, site, write):
     assert thread(client, site).headers["ETag"] != after_decision.headers["ETag"]
 
 
+def test_a_change_of_a_comments_text_alone_shows_at_the_next_read(app, client, site, write):
+    from widget.models import Comment, Thread
+
+    edited, unchanged = write(body="Frist!"), write(body="Nice piece.")
+    assert "Frist!" in thread(client, site).text
+    markup = app.extensions["parley_comment_markup"]
+    entries = len(markup)
+    # What an edit will write: the text, and the thread's version, as every write bumps it.
+    db.session.execute(db.update(Comment).where(Comment.id == edited.id)
+                       .values(body_source="First!", body_html="<p>First!</p>"))
+    db.session.execute(db.update(Thread).where(Thread.id == edited.thread_id).values(version=Thread.version + 1))
+    db.session.commit()
+    page = thread(client, site).text
+    assert "<p>First!</p>" in page and "Frist!" not in page and "Nice piece." in page
+    assert len(markup) == entries + 1  # only the changed comment was rendered again
+
+
 def test_signed_in_and_guest_key_views_are_never_taken_from_or_put_in_the_cache(app, client, site, write):
     # Emptied first, so an entry put there can't hide behind one the LRU let go.
     app.extensions["parley_fragments"]._bodies.clear()

@@ -84,6 +84,7 @@ def test_a_forged_x_forwarded_for_neither_escapes_a_limit_nor_dodges_a_ban(reade
     ).status_code == 429
     monkeypatch.setitem(app.config, "PARLEY_LIMIT_COMMENT_IP", "100 per minute")
     add_ban(site, "ip", "127.0.0.1")
+    db.session.commit()
     assert reader.client.post(
         f"/embed/{site.key}/comments?thread=a", data={"name": "M", "email": "n@x.org", "body": "banned"},
         headers={"Origin": SITE_ORIGIN, "X-Forwarded-For": "198.51.100.7"},

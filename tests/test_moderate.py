@@ -137,6 +137,80 @@ def test_rejecting_and_deleting_take_comments_out_of_the_thread(dashboard, clien
     assert parent.body_source == "" and parent.status == "deleted"
 
 
+def shown_comments(fragment):
+    """{comment id: its data-status} of every comment the fragment shows, and its data-count."""
+    shown = {int(i): status for i, status in re.findall(r'data-comment-id="(\d+)" data-status="(\w+)"', fragment)}
+    return shown, int(re.search(r'data-count="(\d+)"', fragment).group(1))
+
+
+def assert_counts_match_the_thread(reader, dashboard, thread, expected):
+    """The fragment's count, /counts and the dashboard's thread page all say `expected`, which is
+    exactly the number of published comments the thread shows."""
+    fragment = reader.thread().text
+    shown, count = shown_comments(fragment)
+    assert count == expected == list(shown.values()).count("published")
+    assert reader.counts("article-1").json == {"article-1": expected}
+    assert f"{expected} published" in dashboard.get(f"/moderate/threads/{thread.id}").text
+    return fragment, shown
+
+
+def test_a_rejected_comment_with_replies_leaves_a_placeholder_and_counts_follow_what_is_shown(
+        dashboard, reader, site, make_moderator):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    for body, parent in (("Alpha says first", None), ("Bravo answers", "Alpha says first"),
+                         ("Charlie answers Bravo", "Bravo answers")):
+        parent_id = db.session.execute(db.select(Comment.id).filter_by(body_source=parent)).scalar() if parent else ""
+        assert reader.post(body=body, name=body.split()[0], parent=str(parent_id or "")).status_code == 201
+    a, b, c = db.session.scalars(db.select(Comment).order_by(Comment.id)).all()
+    assert (a.depth, b.depth, c.depth) == (0, 1, 2)
+
+    act(dashboard, site, a, "reject", status="published")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
+    assert shown == {a.id: "rejected", b.id: "published", c.id: "published"}
+    assert fragment.count("Comment removed by a moderator.") == 1
+    assert "Alpha says first" not in fragment and ">Alpha<" not in fragment
+    assert "Bravo answers" in fragment and "Charlie answers Bravo" in fragment
+
+    act(dashboard, site, a, "approve", status="rejected")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 3)
+    assert "Alpha says first" in fragment and "removed by a moderator" not in fragment
+
+    act(dashboard, site, b, "reject", status="published")  # a reply holding a reply of its own
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
+    assert shown == {a.id: "published", b.id: "rejected", c.id: "published"} and "Bravo answers" not in fragment
+
+    act(dashboard, site, b, "delete", status="rejected")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
+    assert shown == {a.id: "published", b.id: "deleted", c.id: "published"}
+    assert "This comment was deleted." in fragment
+
+    act(dashboard, site, c, "reject", status="published")  # its parent deleted: both leave the thread
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
+    assert shown == {a.id: "published"}
+
+
+@pytest.mark.parametrize("first", ["root", "reply"])
+def test_placeholders_nest_and_leave_with_their_last_published_reply(
+        dashboard, reader, site, make_moderator, write, first):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    a = write(body="Root")
+    b = write(body="Middle", parent=a)
+    c = write(body="Leaf", parent=b)
+    for comment in (a, b) if first == "root" else (b, a):
+        act(dashboard, site, comment, "reject", status="published")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
+    assert shown == {a.id: "rejected", b.id: "rejected", c.id: "published"}
+    assert fragment.count("Comment removed by a moderator.") == 2 and "Leaf" in fragment
+    assert f'id="parley-c{c.id}"' in reader.thread(around=str(c.id)).text
+    act(dashboard, site, c, "reject", status="published")
+    fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 0)
+    assert shown == {} and "No comments yet" in fragment
+    act(dashboard, site, c, "approve", status="rejected")
+    assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
+
+
 def test_the_second_decision_on_a_comment_is_told_it_was_already_decided(dashboard, site, make_moderator, write):
     make_moderator(sites=[site])
     log_in(dashboard)
@@ -227,12 +301,22 @@ def test_an_ipv6_ban_covers_the_64_that_limits_count_as_one_client(dashboard, re
     assert reader.post(email="someone.else@example.org", body="Another network").status_code == 201
 
 
-def test_banning_a_reader_signs_them_out(dashboard, client, site, make_moderator, write):
+def test_banning_a_reader_signs_them_out(dashboard, client, site, make_moderator, signed_in_comment):
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    comment, token = signed_in_comment
+    post_action(dashboard, site, f"/moderate/comments/{comment.id}/ban", duration="permanent", scope="author")
+    answer = client.post(f"/embed/{site.key}/comments?thread=article-1", data={"body": "again"},
+                         headers={"Origin": SITE_ORIGIN, "Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+
+
+@pytest.fixture
+def signed_in_comment(site, write):
+    """A signed-in reader's comment, and the token their browser holds on the site."""
     from widget.models import Reader
     from widget.tokens import issue_token
 
-    make_moderator(sites=[site])
-    log_in(dashboard)
     reader = Reader(provider="demo", subject="s1", name="Troll", email="t@demo.example")
     db.session.add(reader)
     db.session.commit()
@@ -240,10 +324,77 @@ def test_banning_a_reader_signs_them_out(dashboard, client, site, make_moderator
     comment = write(body="Trolling")
     comment.reader_id = reader.id
     db.session.commit()
-    post_action(dashboard, site, f"/moderate/comments/{comment.id}/ban", duration="permanent", scope="author")
-    answer = client.post(f"/embed/{site.key}/comments?thread=article-1", data={"body": "again"},
-                         headers={"Origin": SITE_ORIGIN, "Authorization": f"Bearer {token}"})
-    assert answer.status_code == 401
+    return comment, token
+
+
+def stored_state():
+    """Everything a moderator's action may write, as committed: the request's session is rolled
+    back first, as its end would (Flask-SQLAlchemy removes the session)."""
+    from widget.models import Ban, ReaderSession, Site, Thread, TrustedReader
+
+    db.session.rollback()
+
+    def count(model, *where):
+        return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
+    return {
+        "bans": count(Ban), "trusted": count(TrustedReader), "comments": count(Comment), "sites": count(Site),
+        "audit entries": count(AuditEntry), "pinned": count(Comment, Comment.pinned),
+        "revoked sessions": count(ReaderSession, ReaderSession.revoked.is_not(None)),
+        "threads": db.session.execute(
+            db.select(Thread.version, Thread.closed, Thread.title, Thread.comment_count)).all(),
+    }
+
+
+def test_a_ban_stores_its_bans_sign_outs_and_audit_entry_together(dashboard, site, make_moderator,
+                                                                   signed_in_comment):
+    from widget.models import Ban, ReaderSession
+
+    make_moderator(sites=[site])
+    log_in(dashboard)
+    comment, _ = signed_in_comment
+    post_action(dashboard, site, f"/moderate/comments/{comment.id}/ban", duration="7d", scope="both")
+    stored_state()
+    assert {(ban.kind, ban.value) for ban in db.session.scalars(db.select(Ban))} == {
+        ("reader", str(comment.reader_id)), ("ip", "203.0.113.9")}
+    assert db.session.execute(db.select(ReaderSession.revoked)).scalar_one() is not None
+    entry = db.session.execute(db.select(AuditEntry)).scalar_one()
+    assert (entry.action, entry.comment_id) == ("ban", comment.id)
+
+
+ACTIONS_AUDITED = {
+    # action: (its URL, its form's fields, the module whose audit helper it calls)
+    "ban": ("/moderate/comments/{comment}/ban", {"duration": "permanent", "scope": "both"}, "widget.moderation"),
+    "trust": ("/moderate/comments/{comment}/trust", {}, "widget.moderation"),
+    "reply": ("/moderate/comments/{comment}/reply", {"body": "Thanks, fixed."}, "widget.moderation"),
+    "pin": ("/moderate/comments/{comment}/pin", {}, "widget.moderation"),
+    "close": ("/moderate/threads/{thread}/close", {}, "widget.moderation"),
+    "edit-thread": ("/moderate/threads/{thread}", {"title": "Corrected", "url": ""}, "widget.moderation"),
+    "site": ("/moderate/sites", {"name": "Evening Post", "origins": "https://evening.example"},
+             "widget.moderate.admin"),
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS_AUDITED)
+def test_an_action_whose_audit_entry_fails_stores_nothing(dashboard, site, make_moderator, signed_in_comment,
+                                                          monkeypatch, action):
+    make_moderator(admin=True)
+    log_in(dashboard)
+    comment, _ = signed_in_comment
+    url, fields, helpers = ACTIONS_AUDITED[action]
+    url = url.format(comment=comment.id, thread=comment.thread_id)
+    fields = {**fields, "csrf_token": csrf_of(queue_page(dashboard, site).text)}
+    before = stored_state()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the audit log is unavailable")
+    with monkeypatch.context() as patched:
+        patched.setattr(f"{helpers}.audit", fail)
+        with pytest.raises(RuntimeError):
+            dashboard.post(url, data=fields)
+    assert stored_state() == before
+    assert dashboard.post(url, data=fields).status_code == 303
+    after = stored_state()
+    assert after != before and after["audit entries"] == 1
 
 
 def test_a_ban_by_ip_after_the_ip_is_erased_is_explained(dashboard, site, make_moderator, write):

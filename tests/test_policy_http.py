@@ -234,6 +234,7 @@ def test_a_thread_closes_after_the_sites_days(reader, site, write):
 def test_banned_guests_are_refused(reader, site, kind):
     with_policy(site)
     add_ban(site, kind, "MADI@example.org" if kind == "email" else "127.0.0.1", days=7)
+    db.session.commit()
     response = reader.post(body="Let me back in")
     assert response.status_code == 403 and "can't comment on Central Asia News until" in words(response)
     assert "Let me back in</textarea>" in response.text and stored() == []
@@ -243,6 +244,7 @@ def test_banned_readers_are_refused_and_bans_expire(reader, site, reader_token):
     with_policy(site)
     author, token = reader_token()
     ban = add_ban(site, "reader", author.id)
+    db.session.commit()
     refused = signed_post(reader, token)
     assert refused.status_code == 403 and "until" not in words(refused)
     ban.expires = utcnow() - timedelta(minutes=1)

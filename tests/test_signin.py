@@ -416,6 +416,7 @@ def test_a_ban_revokes_every_session_of_the_reader_on_that_site_only(page, popup
     other = create_site("Other Paper", ["https://other.example"])
     elsewhere, _ = issue_token(reader, other, 30)
     revoke_reader_sessions(reader, site)
+    db.session.commit()
     for result in (first, second):
         assert post(page, site, result["token"]).status_code == 401
     assert authenticate(f"Bearer {elsewhere}", other, 30).reader.id == reader.id

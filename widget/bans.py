@@ -51,7 +51,8 @@ def banned_ip_value(ip):
 
 
 def add_ban(site, kind, value, days=None, note=""):
-    """Ban `value` (a reader id, an email or an IP) from `site`; `days` None means for good."""
+    """Ban `value` (a reader id, an email or an IP) from `site`; `days` None means for good.
+    Stored by the caller's commit, with the rest of the moderator's action (its audit entry)."""
     if kind == "email":
         value = value.strip().lower()
     elif kind == "ip":
@@ -61,5 +62,4 @@ def add_ban(site, kind, value, days=None, note=""):
     ban = Ban(site_id=site.id, kind=kind, value=value, note=note,
               expires=utcnow() + timedelta(days=days) if days else None)
     db.session.add(ban)
-    db.session.commit()
     return ban

@@ -103,7 +103,17 @@ def attach_point(parent):
 
 
 def save_comment(draft, status, reasons=(), flagged=False):
-    """Store `draft` with `status` (and the policy's reasons), moving the thread's counts and version."""
+    """Store `draft` with `status` (and the policy's reasons), moving the thread's counts and version;
+    committed."""
+    comment = add_comment(draft, status, reasons, flagged)
+    db.session.commit()
+    erase_old_ips_when_due()
+    return comment
+
+
+def add_comment(draft, status, reasons=(), flagged=False):
+    """`draft` written with its counts and the thread's version, not yet committed: a staff reply
+    commits it with its audit entry. The comment has its id."""
     parent = attach_point(draft.parent)
     thread = draft.thread
     comment = Comment(
@@ -138,8 +148,7 @@ def save_comment(draft, status, reasons=(), flagged=False):
         db.session.execute(
             update(Comment).where(Comment.id.in_(ancestors)).values(reply_count=Comment.reply_count + 1)
         )
-    db.session.commit()
-    erase_old_ips_when_due()
+    db.session.flush()
     return comment
 
 

@@ -3,13 +3,17 @@
 A decision is a conditional UPDATE (only if the status is still the one the
 moderator saw), so when two moderators decide one comment at once the second
 is told it was already decided and nothing happens twice.
+
+Each moderator action is one transaction, its audit entry included: whatever
+fails along the way, the action is stored with its entry or not at all.
 """
 from sqlalchemy import delete, update
 
 from .bans import add_ban, banned_ip_value
-from .comments import Draft, save_comment
+from .comments import Draft, add_comment
 from .extensions import db
 from .models import AuditEntry, Comment, Reader, Report, Site, Thread, TrustedReader, commit_unique
+from .threads import update_thread
 from .tokens import revoke_reader_sessions
 
 # action -> the status it gives a comment
@@ -46,6 +50,8 @@ def decide(comment, action, moderator, note=""):
     if not changed:
         db.session.rollback()
         raise AlreadyDecided(comment.id)
+    # Only this comment's own status moves the counts: its published replies stay published and
+    # stay shown, under a placeholder while it is rejected or deleted (threads.visible).
     published = (after == "published") - (before == "published")
     db.session.execute(
         update(Thread).where(Thread.id == comment.thread_id)
@@ -99,6 +105,7 @@ def ban_author(comment, moderator, duration, scope):
         revoke_reader_sessions(db.session.get(Reader, comment.reader_id), site)
     banned = " and ".join(words for _, _, words in targets) + ("" if duration == "permanent" else f" for {duration}")
     audit(site.id, moderator, "ban", comment=comment, note=banned)
+    db.session.commit()
     return banned
 
 
@@ -108,9 +115,9 @@ def trust_author(comment, moderator):
         raise CannotDo("Guests can't be trusted: anyone can type their email address.")
     reader = db.session.get(Reader, comment.reader_id)
     db.session.add(TrustedReader(site_id=comment.site_id, reader_id=reader.id))
+    audit(comment.site_id, moderator, "trust", comment=comment, note=f"reader {reader.name}")
     if not commit_unique():
         raise CannotDo(f"{reader.name} is trusted on this site already.")
-    audit(comment.site_id, moderator, "trust", comment=comment, note=f"reader {reader.name}")
 
 
 STAFF_REPLY_MAX = 20000
@@ -125,8 +132,9 @@ def reply_as_staff(comment, moderator, body):
         raise CannotDo(f"Write a reply of 1 to {STAFF_REPLY_MAX} characters.")
     draft = Draft(thread=comment.thread, parent=comment, author_name=moderator.display_name,
                   author_email=None, author_website=None, body_source=body, ip=None, staff=moderator)
-    reply = save_comment(draft, "published")
+    reply = add_comment(draft, "published")
     audit(comment.site_id, moderator, "reply", comment=reply, note=f"staff reply to comment {comment.id}")
+    db.session.commit()
     return reply
 
 
@@ -148,6 +156,7 @@ def set_pinned(comment, moderator, pinned):
         raise AlreadyDecided(comment.id)
     db.session.execute(update(Thread).where(Thread.id == comment.thread_id).values(version=Thread.version + 1))
     audit(comment.site_id, moderator, "pin" if pinned else "unpin", comment=comment)
+    db.session.commit()
     db.session.expire(comment)
 
 
@@ -155,12 +164,21 @@ def set_thread_closed(thread, moderator, closed):
     thread.closed = closed
     thread.version = Thread.version + 1
     audit(thread.site_id, moderator, "close" if closed else "reopen", note=f"thread {thread.key}")
+    db.session.commit()
+
+
+def edit_thread(thread, site, moderator, title, url):
+    """A moderator's correction of a thread's title and URL, audit-logged; raises ValueError saying what is wrong."""
+    before = f"{thread.title!r} {thread.url!r}"
+    update_thread(thread, site, title, url)
+    audit(site.id, moderator, "edit-thread", note=f"thread {thread.key}: {before} -> {thread.title!r} {thread.url!r}")
+    db.session.commit()
 
 
 def audit(site_id, moderator, action, comment=None, note=""):
-    """Record a decision that doesn't change a comment's status, and commit it."""
+    """Record a decision that doesn't change a comment's status; the action's own commit
+    stores it with what it records."""
     db.session.add(AuditEntry(site_id=site_id, comment_id=comment.id if comment else None,
                               moderator_id=moderator.id, action=action,
                               status_before=comment.status if comment else None,
                               status_after=comment.status if comment else None, note=note))
-    db.session.commit()

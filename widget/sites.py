@@ -80,6 +80,13 @@ def new_site_key():
 
 
 def create_site(name, origins):
+    site = add_site(name, origins)
+    db.session.commit()
+    return site
+
+
+def add_site(name, origins):
+    """A new site, not yet committed (an admin's commits it with its audit entry); it has its id."""
     site = Site(
         key=new_site_key(),
         name=check_name(name),
@@ -87,7 +94,7 @@ def create_site(name, origins):
         settings={},
     )
     db.session.add(site)
-    db.session.commit()
+    db.session.flush()
     return site
 
 

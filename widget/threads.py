@@ -117,10 +117,15 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
+# Shown as a placeholder while published replies hang on them, so those replies (which the
+# thread's count includes) stay in the thread; without replies they leave it.
+PLACEHOLDERS = ("deleted", "rejected")
+
+
 def visible(viewer=ANONYMOUS):
-    """Comments a thread shows: published ones, deleted ones still holding replies,
-    and the viewer's own comments that await moderation."""
-    shown = [Comment.status == "published", and_(Comment.status == "deleted", Comment.reply_count > 0)]
+    """Comments a thread shows: published ones, deleted and rejected ones still holding
+    published replies (as placeholders), and the viewer's own comments that await moderation."""
+    shown = [Comment.status == "published", and_(Comment.status.in_(PLACEHOLDERS), Comment.reply_count > 0)]
     if viewer.reader_id is not None:
         shown.append(and_(Comment.status == "pending", Comment.reader_id == viewer.reader_id))
     if viewer.guest_key is not None:
@@ -230,7 +235,7 @@ def cursor_before(thread, sort, comment_id):
     Raises LookupError when the comment isn't visible in this thread.
     """
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.thread_id != thread.id or comment.status not in ("published", "deleted"):
+    if comment is None or comment.thread_id != thread.id or comment.status not in ("published", *PLACEHOLDERS):
         raise LookupError(comment_id)
     root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
     if root.pinned and root.status == "published":

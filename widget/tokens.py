@@ -96,21 +96,24 @@ def revoke_token(authorization):
     token = bearer_token(authorization)
     if token is not None:
         revoke(ReaderSession.token_hash == digest(token))
+        db.session.commit()
 
 
 def revoke_session(session_id):
     revoke(ReaderSession.id == session_id)
-
-
-def revoke(*conditions):
-    db.session.execute(
-        update(ReaderSession).where(*conditions, ReaderSession.revoked.is_(None)).values(revoked=utcnow())
-    )
     db.session.commit()
 
 
+def revoke(*conditions):
+    """Mark the sessions matching `conditions` revoked; the caller commits."""
+    db.session.execute(
+        update(ReaderSession).where(*conditions, ReaderSession.revoked.is_(None)).values(revoked=utcnow())
+    )
+
+
 def revoke_reader_sessions(reader, site):
-    """Sign `reader` out of `site` (a ban there does this); their sign-ins on other sites stand."""
+    """Sign `reader` out of `site` (a ban there does this, in the ban's own transaction);
+    their sign-ins on other sites stand. The caller commits."""
     revoke(ReaderSession.reader_id == reader.id, ReaderSession.site_id == site.id)
 
 

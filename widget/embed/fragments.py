@@ -40,15 +40,18 @@ def fragment_base(request):
 def comment_markup(comment, site, thread):
     """A comment's own markup (templates/embed/_comment_own.html), kept per process.
 
-    Its key holds everything the markup shows or links with, so a comment
-    that changes, or a page served under another base URL, gets a new entry;
-    a thread's new version re-renders only its new or changed comments.
+    Its key holds everything the markup is made from (the body by its digest,
+    so the key stays small), so a comment that changes in any way, an edit of
+    its text alone included, or a page served under another base URL, gets a
+    new entry; a thread's new version re-renders only its new or changed comments.
     """
     reader = comment.reader
     key = (
         fragment_base(request), site.key, thread.key, thread.url,
-        comment.id, comment.status, comment.pinned, comment.staff_id, comment.edited, comment.author_name,
-        comment.author_website, reader.name if reader else None, reader.avatar_url if reader else None,
+        comment.id, comment.parent_id, comment.depth, comment.created, comment.status, comment.pinned,
+        comment.staff_id, comment.author_name, comment.author_website,
+        reader.name if reader else None, reader.avatar_url if reader else None,
+        hashlib.blake2s(comment.body_html.encode(), digest_size=16).digest(),
     )
     markup = current_app.extensions["parley_comment_markup"].get(key)
     if markup is None:

@@ -23,7 +23,7 @@ from ..cli import PASSWORD_MIN
 from ..extensions import db
 from ..models import Moderator, Site
 from ..moderation import audit
-from ..sites import SiteError, check_name, create_site, normalize_origins
+from ..sites import SiteError, add_site, check_name, normalize_origins
 from . import bp
 from .views import DecisionForm, require_moderator
 
@@ -115,8 +115,9 @@ def sites():
     admin = require_admin()
     form = SiteForm()
     if form.validate_on_submit():
-        site = create_site(form.name.data, form.origins.data)
+        site = add_site(form.name.data, form.origins.data)
         audit(site.id, admin, "site", note=f"created {site.name!r} for {', '.join(site.origins)}")
+        db.session.commit()
         flash(f"Created {site.name}. Its key, for data-site in the embed snippet: {site.key}")
         return redirect(url_for("moderate.site_settings", key=site.key), 303)
     status = 422 if form.errors else 200

@@ -25,15 +25,15 @@ from ..moderation import (
     CannotDo,
     ban_author,
     decide,
+    edit_thread,
     reply_as_staff,
     set_pinned,
-    audit as audit_entry,
     set_thread_closed,
     trust_author,
 )
 from ..sites import find_site
 from ..text import MAX_ID, parse_id
-from ..threads import TITLE_MAX, update_thread
+from ..threads import TITLE_MAX
 from . import bp
 
 # A dashboard left alone this long asks for the password again.
@@ -355,15 +355,12 @@ def thread_page(thread_id):
         abort(404)
     form = ThreadForm(obj=thread)
     if form.validate_on_submit():
-        before = f"{thread.title!r} {thread.url!r}"
         try:
-            update_thread(thread, site, form.title.data, form.url.data)
+            edit_thread(thread, site, moderator, form.title.data, form.url.data)
         except ValueError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
         else:
-            audit_entry(site.id, moderator, "edit-thread",
-                        note=f"thread {thread.key}: {before} -> {thread.title!r} {thread.url!r}")
             flash(f"Thread {thread.key} is now titled {thread.title or '(no title)'}.")
             return redirect(url_for("moderate.thread_page", thread_id=thread.id), 303)
     elif request.method == "POST":
