@@ -167,7 +167,7 @@ def test_a_rejected_comment_with_replies_leaves_a_placeholder_and_counts_follow_
 
     act(dashboard, site, a, "reject", status="published")
     fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
-    assert shown == {a.id: "rejected", b.id: "published", c.id: "published"}
+    assert shown == {a.id: "deleted", b.id: "published", c.id: "published"}
     assert fragment.count("Comment removed by a moderator.") == 1
     assert "Alpha says first" not in fragment and ">Alpha<" not in fragment
     assert "Bravo answers" in fragment and "Charlie answers Bravo" in fragment
@@ -178,7 +178,7 @@ def test_a_rejected_comment_with_replies_leaves_a_placeholder_and_counts_follow_
 
     act(dashboard, site, b, "reject", status="published")  # a reply holding a reply of its own
     fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
-    assert shown == {a.id: "published", b.id: "rejected", c.id: "published"} and "Bravo answers" not in fragment
+    assert shown == {a.id: "published", b.id: "deleted", c.id: "published"} and "Bravo answers" not in fragment
 
     act(dashboard, site, b, "delete", status="rejected")
     fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 2)
@@ -201,7 +201,7 @@ def test_placeholders_nest_and_leave_with_their_last_published_reply(
     for comment in (a, b) if first == "root" else (b, a):
         act(dashboard, site, comment, "reject", status="published")
     fragment, shown = assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
-    assert shown == {a.id: "rejected", b.id: "rejected", c.id: "published"}
+    assert shown == {a.id: "deleted", b.id: "deleted", c.id: "published"}
     assert fragment.count("Comment removed by a moderator.") == 2 and "Leaf" in fragment
     assert f'id="parley-c{c.id}"' in reader.thread(around=str(c.id)).text
     act(dashboard, site, c, "reject", status="published")
