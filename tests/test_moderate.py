@@ -526,3 +526,26 @@ def test_a_moderator_changes_their_password(dashboard, site, make_moderator):
     dashboard.post("/moderate/logout", data={"csrf_token": csrf_of(queue_page(dashboard, site).text)})
     assert log_in(dashboard).status_code == 401
     assert log_in(dashboard, password="a brand new secret").status_code == 303
+
+
+@pytest.mark.parametrize("past_any_row", ["99999999999999999999", str(2**31), "0", "\u0661"])
+def test_every_route_with_an_id_is_404_for_an_id_no_row_can_have(dashboard, client, site, make_moderator,
+                                                                  past_any_row):
+    make_moderator(admin=True)
+    log_in(dashboard)
+    token = csrf_of(queue_page(dashboard, site).text)
+    form = {"csrf_token": token, "back": "/moderate/"}
+    answers = {
+        "comment page": dashboard.get(f"/moderate/comments/{past_any_row}"),
+        "decision": dashboard.post(f"/moderate/comments/{past_any_row}/approve", data=form),
+        "thread page": dashboard.get(f"/moderate/threads/{past_any_row}"),
+        "thread edit": dashboard.post(f"/moderate/threads/{past_any_row}", data={**form, "title": "T"}),
+        "close thread": dashboard.post(f"/moderate/threads/{past_any_row}/close", data=form),
+        "moderator page": dashboard.get(f"/moderate/moderators/{past_any_row}"),
+        "remove moderator": dashboard.post(f"/moderate/moderators/{past_any_row}/remove", data=form),
+        "report": client.post(f"/embed/{site.key}/comments/{past_any_row}/report", data={"reason": "spam"},
+                              headers={"Origin": SITE_ORIGIN}),
+    }
+    assert {route: answer.status_code for route, answer in answers.items()} == dict.fromkeys(answers, 404)
+    # The widget shows the report's answer: a notice, as for the embed's other 404s.
+    assert 'class="parley-notice" data-kind="error"' in answers["report"].text

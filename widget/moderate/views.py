@@ -32,7 +32,7 @@ from ..moderation import (
     trust_author,
 )
 from ..sites import find_site
-from ..text import MAX_ID, parse_id
+from ..text import parse_id
 from ..threads import TITLE_MAX
 from . import bp
 
@@ -298,7 +298,7 @@ def go_back():
     return redirect(dashboard_path(request.form.get("back", "")), 303)
 
 
-@bp.post("/comments/<int:comment_id>/<action>")
+@bp.post("/comments/<id:comment_id>/<action>")
 def decide_comment(comment_id, action):
     moderator = require_moderator()
     if action not in (*DECISIONS, "ban", "trust", "reply", "pin", "unpin"):
@@ -331,7 +331,7 @@ def decide_comment(comment_id, action):
     return go_back()
 
 
-@bp.post("/threads/<int:thread_id>/<action>")
+@bp.post("/threads/<id:thread_id>/<action>")
 def close_thread(thread_id, action):
     moderator = require_moderator()
     thread = db.session.get(Thread, thread_id)
@@ -345,11 +345,11 @@ def close_thread(thread_id, action):
     return go_back()
 
 
-@bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
+@bp.route("/threads/<id:thread_id>", methods=["GET", "POST"])
 def thread_page(thread_id):
     """A thread's title and URL, for a moderator to correct: they show on every dashboard page."""
     moderator = require_moderator()
-    thread = db.session.get(Thread, thread_id) if thread_id <= MAX_ID else None
+    thread = db.session.get(Thread, thread_id)
     site = db.session.get(Site, thread.site_id) if thread is not None else None
     if site is None or not moderator.can_moderate(site):
         abort(404)
@@ -457,7 +457,7 @@ def author():
     )
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
 def comment_page(comment_id):
     """One comment with everything decided about it."""
     comment, site = comment_for(require_moderator(), comment_id)
