@@ -5,6 +5,7 @@ import re
 import pytest
 from support import SITE_ORIGIN
 
+from widget import accounts
 from widget.extensions import db
 from widget.models import AuditEntry, Comment, Moderator
 from widget.moderate import views as moderate_views
@@ -78,6 +79,29 @@ def test_login_with_a_generic_error_then_into_the_dashboard(dashboard, site, mak
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert dashboard.get("/moderate/").status_code == 303
+
+
+def test_every_login_runs_one_password_check_whether_the_email_has_an_account_or_not(
+        dashboard, site, make_moderator, monkeypatch):
+    """So a wrong email takes as long to refuse as a wrong password: timing tells no one who has an account."""
+    admin = make_moderator(email="admin@news.example.org", admin=True)
+    accounts.remove_moderator(make_moderator(email="gone@news.example.org", sites=[site]), by=admin)
+    moderator = make_moderator(sites=[site])
+    # The dummy costs what a real hash costs: the same method and parameters.
+    assert accounts.DUMMY_HASH.split("$")[0] == moderator.password_hash.split("$")[0] == "scrypt:32768:8:1"
+    checked = []
+    check = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash",
+                        lambda stored, password: checked.append(stored) or check(stored, password))
+    for email, password, status, against in [
+        ("nobody@news.example.org", PASSWORD, 401, accounts.DUMMY_HASH),
+        ("gone@news.example.org", PASSWORD, 401, accounts.DUMMY_HASH),
+        ("mod@news.example.org", "not the password", 401, moderator.password_hash),
+        ("mod@news.example.org", PASSWORD, 303, moderator.password_hash),
+    ]:
+        checked.clear()
+        assert log_in(dashboard, email, password).status_code == status
+        assert checked == [against], email
 
 
 def test_a_login_without_its_csrf_token_is_400(dashboard, site, make_moderator):

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import limits
+from ..accounts import password_matches
 from ..cli import PASSWORD_MIN
 from ..comments import trusted_readers
 from ..extensions import db
@@ -161,7 +162,7 @@ def login():
             response.headers["Retry-After"] = str(wait)
             return response
         moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
-        if moderator is not None and check_password_hash(moderator.password_hash, form.password.data):
+        if password_matches(moderator, form.password.data):
             # A fresh session, and with it a fresh CSRF token (Flask-WTF caches the old one in g).
             session.clear()
             g.pop("csrf_token", None)
@@ -399,7 +400,7 @@ def change_password():
     moderator = require_moderator()
     form = PasswordForm()
     if form.validate_on_submit():
-        if check_password_hash(moderator.password_hash, form.current.data):
+        if password_matches(moderator, form.current.data):
             moderator.password_hash = generate_password_hash(form.new.data)
             session["credentials"] = credentials_stamp(moderator)  # this session goes on; the others end
             db.session.commit()
