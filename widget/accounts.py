@@ -1,13 +1,14 @@
 """Dashboard accounts as admins manage them: create, change who moderates what, remove.
 
 A removed account keeps its row: the audit log and staff replies point at it
-(foreign keys), and who decided what must stay readable. It loses its sites
-and admin flag, and its password hash becomes one no password matches, so it
-can't sign in; the dashboard ends its sessions at their next request. Adding
-the same email again revives the row with the new password and access.
+(foreign keys), and who decided what must stay readable. It loses its sites,
+its admin flag and its sessions, and its password hash becomes one no password
+matches, so it can't sign in. Adding the same email again revives the row with
+the new password and access.
 """
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import moderator_sessions
 from .extensions import db
 from .models import AuditEntry, Moderator, commit_unique
 
@@ -92,6 +93,7 @@ def remove_moderator(moderator, by):
     moderator.is_admin = False
     moderator.sites = []
     moderator.password_hash = REMOVED
+    moderator_sessions.end_all_for(moderator)
     db.session.commit()
 
 

@@ -3,8 +3,6 @@
 Every page and action checks that the moderator may moderate the site in
 question; a comment or site of another site answers 404, as if it weren't there.
 """
-import hashlib
-import time
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -14,7 +12,7 @@ from werkzeug.security import generate_password_hash
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .. import limits
+from .. import limits, moderator_sessions
 from ..accounts import password_matches
 from ..cli import PASSWORD_MIN
 from ..comments import trusted_readers
@@ -37,8 +35,8 @@ from ..text import parse_id
 from ..threads import TITLE_MAX
 from . import bp
 
-# A dashboard left alone this long asks for the password again.
-IDLE_SECONDS = 30 * 60
+# The one thing the dashboard keeps in the session cookie: its session's token (moderator_sessions).
+SESSION_TOKEN = "moderator_session"
 QUEUES = ("pending", "reported", "published", "rejected")
 QUEUE_PAGE = 50
 DASHBOARD_CSP = (
@@ -81,25 +79,10 @@ def dashboard_headers(response):
 
 @bp.before_request
 def load_moderator():
-    g.moderator = None
-    moderator_id = session.get("moderator_id")
-    if moderator_id is None:
-        return
-    if time.time() - session.get("seen", 0) > IDLE_SECONDS:
-        session.pop("moderator_id", None)
-        return
-    moderator = db.session.get(Moderator, moderator_id)
-    # A session lasts as long as the password it signed in with: a changed password, a removed
-    # account or one added again all end every other session of it.
-    if moderator is None or session.get("credentials") != credentials_stamp(moderator):
-        session.pop("moderator_id", None)
-        return
-    session["seen"] = time.time()
-    g.moderator = moderator
-
-
-def credentials_stamp(moderator):
-    return hashlib.sha256(moderator.password_hash.encode()).hexdigest()[:16]
+    token = session.get(SESSION_TOKEN)
+    g.moderator = moderator_sessions.moderator_of(token) if token else None
+    if token and g.moderator is None:
+        session.pop(SESSION_TOKEN)  # ended or lapsed: no use sending it again
 
 
 def require_moderator():
@@ -163,12 +146,14 @@ def login():
             return response
         moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
         if password_matches(moderator, form.password.data):
-            # A fresh session, and with it a fresh CSRF token (Flask-WTF caches the old one in g).
+            # A fresh session (this browser's earlier one ends), and with it a fresh CSRF token
+            # (Flask-WTF caches the old one in g).
+            if session.get(SESSION_TOKEN):
+                moderator_sessions.end(session[SESSION_TOKEN])
             session.clear()
             g.pop("csrf_token", None)
-            session["moderator_id"] = moderator.id
-            session["credentials"] = credentials_stamp(moderator)
-            session["seen"] = time.time()
+            session[SESSION_TOKEN] = moderator_sessions.start(moderator)
+            db.session.commit()
             return redirect(dashboard_path(request.args.get("next", "")), 303)
         error = "Wrong email or password."
     status = 401 if error else 200
@@ -177,7 +162,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    session.pop("moderator_id", None)
+    token = session.pop(SESSION_TOKEN, None)
+    if token:
+        moderator_sessions.end(token)
+        db.session.commit()
     return redirect(url_for("moderate.login"), 303)
 
 
@@ -402,7 +390,10 @@ def change_password():
     if form.validate_on_submit():
         if password_matches(moderator, form.current.data):
             moderator.password_hash = generate_password_hash(form.new.data)
-            session["credentials"] = credentials_stamp(moderator)  # this session goes on; the others end
+            # Whoever else holds a session of this account (a cookie copied, a forgotten browser) is out;
+            # this browser goes on with a new one.
+            moderator_sessions.end_all_for(moderator)
+            session[SESSION_TOKEN] = moderator_sessions.start(moderator)
             db.session.commit()
             flash("Your password is changed.")
             return redirect(url_for("moderate.home"), 303)
