@@ -5,9 +5,9 @@ import re
 import pytest
 from support import SITE_ORIGIN
 
+from widget import accounts
 from widget.extensions import db
 from widget.models import AuditEntry, Comment, Moderator
-from widget.moderate import views as moderate_views
 from widget.sites import create_site
 
 PASSWORD = "correct horse battery"
@@ -78,6 +78,29 @@ def test_login_with_a_generic_error_then_into_the_dashboard(dashboard, site, mak
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert dashboard.get("/moderate/").status_code == 303
+
+
+def test_every_login_runs_one_password_check_whether_the_email_has_an_account_or_not(
+        dashboard, site, make_moderator, monkeypatch):
+    """So a wrong email takes as long to refuse as a wrong password: timing tells no one who has an account."""
+    admin = make_moderator(email="admin@news.example.org", admin=True)
+    accounts.remove_moderator(make_moderator(email="gone@news.example.org", sites=[site]), by=admin)
+    moderator = make_moderator(sites=[site])
+    # The dummy costs what a real hash costs: the same method and parameters.
+    assert accounts.DUMMY_HASH.split("$")[0] == moderator.password_hash.split("$")[0] == "scrypt:32768:8:1"
+    checked = []
+    check = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash",
+                        lambda stored, password: checked.append(stored) or check(stored, password))
+    for email, password, status, against in [
+        ("nobody@news.example.org", PASSWORD, 401, accounts.DUMMY_HASH),
+        ("gone@news.example.org", PASSWORD, 401, accounts.DUMMY_HASH),
+        ("mod@news.example.org", "not the password", 401, moderator.password_hash),
+        ("mod@news.example.org", PASSWORD, 303, moderator.password_hash),
+    ]:
+        checked.clear()
+        assert log_in(dashboard, email, password).status_code == status
+        assert checked == [against], email
 
 
 def test_a_login_without_its_csrf_token_is_400(dashboard, site, make_moderator):
@@ -250,14 +273,11 @@ def test_an_admin_moderates_every_site(dashboard, site, make_moderator, write):
     assert queue_page(dashboard, site).status_code == 200
 
 
-def test_pages_need_a_session_and_an_idle_one_lapses(dashboard, site, make_moderator, monkeypatch):
+def test_pages_need_a_session(dashboard, site, make_moderator):
     assert queue_page(dashboard, site).status_code == 303
     make_moderator(sites=[site])
     log_in(dashboard)
     assert queue_page(dashboard, site).status_code == 200
-    later = moderate_views.time.time() + moderate_views.IDLE_SECONDS + 1
-    monkeypatch.setattr(moderate_views.time, "time", lambda: later)
-    assert queue_page(dashboard, site).status_code == 303
 
 
 def test_login_never_redirects_off_the_dashboard(dashboard, site, make_moderator):
@@ -526,3 +546,26 @@ def test_a_moderator_changes_their_password(dashboard, site, make_moderator):
     dashboard.post("/moderate/logout", data={"csrf_token": csrf_of(queue_page(dashboard, site).text)})
     assert log_in(dashboard).status_code == 401
     assert log_in(dashboard, password="a brand new secret").status_code == 303
+
+
+@pytest.mark.parametrize("past_any_row", ["99999999999999999999", str(2**31), "0", "\u0661"])
+def test_every_route_with_an_id_is_404_for_an_id_no_row_can_have(dashboard, client, site, make_moderator,
+                                                                  past_any_row):
+    make_moderator(admin=True)
+    log_in(dashboard)
+    token = csrf_of(queue_page(dashboard, site).text)
+    form = {"csrf_token": token, "back": "/moderate/"}
+    answers = {
+        "comment page": dashboard.get(f"/moderate/comments/{past_any_row}"),
+        "decision": dashboard.post(f"/moderate/comments/{past_any_row}/approve", data=form),
+        "thread page": dashboard.get(f"/moderate/threads/{past_any_row}"),
+        "thread edit": dashboard.post(f"/moderate/threads/{past_any_row}", data={**form, "title": "T"}),
+        "close thread": dashboard.post(f"/moderate/threads/{past_any_row}/close", data=form),
+        "moderator page": dashboard.get(f"/moderate/moderators/{past_any_row}"),
+        "remove moderator": dashboard.post(f"/moderate/moderators/{past_any_row}/remove", data=form),
+        "report": client.post(f"/embed/{site.key}/comments/{past_any_row}/report", data={"reason": "spam"},
+                              headers={"Origin": SITE_ORIGIN}),
+    }
+    assert {route: answer.status_code for route, answer in answers.items()} == dict.fromkeys(answers, 404)
+    # The widget shows the report's answer: a notice, as for the embed's other 404s.
+    assert 'class="parley-notice" data-kind="error"' in answers["report"].text

@@ -17,6 +17,7 @@ from .hosts import allowed_hosts_only
 from .limits import RateLimits
 from . import errors, security
 from .providers import configured_providers
+from .text import IdConverter
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -65,6 +66,8 @@ def create_app(config=None):
         app.wsgi_app = behind_proxies(app.wsgi_app, app.config["PARLEY_TRUSTED_PROXIES"])
 
     app.wsgi_app = ascii_query_string(app.wsgi_app)
+    # Before the blueprints: their routes take ids as `<id:...>`.
+    app.url_map.converters["id"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
     security.init_app(app)

@@ -1,18 +1,27 @@
 """Dashboard accounts as admins manage them: create, change who moderates what, remove.
 
 A removed account keeps its row: the audit log and staff replies point at it
-(foreign keys), and who decided what must stay readable. It loses its sites
-and admin flag, and its password hash becomes one no password matches, so it
-can't sign in; the dashboard ends its sessions at their next request. Adding
-the same email again revives the row with the new password and access.
+(foreign keys), and who decided what must stay readable. It loses its sites,
+its admin flag and its sessions, and its password hash becomes one no password
+matches, so it can't sign in. Adding the same email again revives the row with
+the new password and access.
 """
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import moderator_sessions
 from .extensions import db
 from .models import AuditEntry, Moderator, commit_unique
 
 # "!" never starts a werkzeug hash: check_password_hash is False for every password.
 REMOVED = "!removed"
+# What a login for an unknown or removed email is checked against, so that it costs the one scrypt
+# verification a real account's login does and its timing doesn't tell which emails have accounts.
+# generate_password_hash's output, with the method and parameters every real hash here gets (a test
+# checks they still agree), for a random password nobody kept.
+DUMMY_HASH = (
+    "scrypt:32768:8:1$zNpfivehGizAZHxD$df4b5f510ae9713bf1de2961e5ed37676aab2322473643e662bb198d8e0861"
+    "7477dc5949a0d455fdf32684c07b9fbc362f2579123b00b17a7ea36ce24820859e"
+)
 EMAIL_MAX = 254
 NAME_MAX = 80
 
@@ -27,6 +36,17 @@ class AccountError(ValueError):
 
 def is_removed(moderator):
     return moderator.password_hash == REMOVED
+
+
+def password_matches(moderator, password):
+    """Whether `password` signs in as `moderator` (None: nobody has the email given).
+
+    Always exactly one hash verification, against the dummy for nobody or a removed account,
+    so a wrong email takes as long to refuse as a wrong password.
+    """
+    usable = moderator is not None and not is_removed(moderator)
+    matches = check_password_hash(moderator.password_hash if usable else DUMMY_HASH, password)
+    return usable and matches
 
 
 def active_moderators():
@@ -73,6 +93,7 @@ def remove_moderator(moderator, by):
     moderator.is_admin = False
     moderator.sites = []
     moderator.password_hash = REMOVED
+    moderator_sessions.end_all_for(moderator)
     db.session.commit()
 
 

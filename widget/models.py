@@ -192,6 +192,22 @@ class Moderator(db.Model):
         return self.is_admin or any(own.id == site.id for own in self.sites)
 
 
+class ModeratorSession(db.Model):
+    """One dashboard sign-in: what the session cookie's token stands for (widget/moderator_sessions.py)."""
+
+    __tablename__ = "moderator_sessions"
+    __table_args__ = (Index("ix_moderator_sessions_moderator", "moderator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("moderators.id", ondelete="CASCADE"))
+    # SHA-256 of the cookie's token: a leaked table opens no dashboard.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+    moderator: Mapped[Moderator] = relationship()
+
+
 class AuditEntry(db.Model):
     """One moderation decision: who, what, when, the status before and after, and a note."""
 

@@ -13,7 +13,7 @@ from ..models import REPORT_REASONS, Comment, Thread
 from ..providers import provider_labels, providers_for_site
 from ..sites import find_site, staff_names
 from ..stamps import automation_sign, issue_stamp, stamp_age
-from ..text import MAX_ID, parse_id
+from ..text import parse_id
 from ..threads import (
     ANONYMOUS,
     SORTS,
@@ -75,6 +75,17 @@ def render_refusal(refusal):
 def request_too_large(error):
     # The body went unread, so there is no text to send back: embed.js keeps the reader's.
     return render_refusal(Refusal(413, Notice("error", "That is far more text than a comment can hold.")))
+
+
+@bp.app_errorhandler(404)
+def no_such_embed_path(error):
+    """A path under /embed/ that no route takes (a comment id no row can have, say) answers like the
+    embed's own 404s, with a notice the widget can show; other 404s stay as they are.
+
+    App-wide, since a path that matches no route belongs to no blueprint."""
+    if request.path.startswith(bp.url_prefix + "/"):
+        return render_refusal(Refusal(404, Notice("error", "There is nothing at this address.")))
+    return error
 
 
 def too_fast(wait, context=None):
@@ -360,7 +371,7 @@ def post_comment(site_key):
     return response
 
 
-@bp.post("/<site_key>/comments/<int:comment_id>/report")
+@bp.post("/<site_key>/comments/<id:comment_id>/report")
 def report_comment(site_key, comment_id):
     """202 for a reader's report; a second report by the same reader (or IP) is accepted and not counted."""
     site = require_site(site_key)
@@ -373,9 +384,7 @@ def report_comment(site_key, comment_id):
     wait = limits.hit("PARLEY_LIMIT_REACT", site.key, reporter)
     if wait:
         raise too_fast(wait)
-    # Werkzeug's int converter takes any number of digits; past MAX_ID no row can match, and
-    # SQLite can't even compare with a number past 64 bits.
-    comment = db.session.get(Comment, comment_id) if comment_id <= MAX_ID else None
+    comment = db.session.get(Comment, comment_id)
     if comment is None or comment.site_id != site.id or comment.status != "published":
         raise Refusal(404, Notice("error", "That comment is no longer there."))
     reason = request.form.get("reason", "")

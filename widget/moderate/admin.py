@@ -148,7 +148,7 @@ def moderator_or_404(moderator_id):
     return moderator
 
 
-@bp.route("/moderators/<int:moderator_id>", methods=["GET", "POST"])
+@bp.route("/moderators/<id:moderator_id>", methods=["GET", "POST"])
 def moderator(moderator_id):
     admin = require_admin()
     account = moderator_or_404(moderator_id)
@@ -166,7 +166,7 @@ def moderator(moderator_id):
                            remove_form=DecisionForm()), status
 
 
-@bp.post("/moderators/<int:moderator_id>/remove")
+@bp.post("/moderators/<id:moderator_id>/remove")
 def remove_moderator(moderator_id):
     admin = require_admin()
     account = moderator_or_404(moderator_id)

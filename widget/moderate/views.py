@@ -3,18 +3,17 @@
 Every page and action checks that the moderator may moderate the site in
 question; a comment or site of another site answers 404, as if it weren't there.
 """
-import hashlib
-import time
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .. import limits
+from .. import limits, moderator_sessions
+from ..accounts import password_matches
 from ..cli import PASSWORD_MIN
 from ..comments import trusted_readers
 from ..extensions import db
@@ -32,12 +31,12 @@ from ..moderation import (
     trust_author,
 )
 from ..sites import find_site
-from ..text import MAX_ID, parse_id
+from ..text import parse_id
 from ..threads import TITLE_MAX
 from . import bp
 
-# A dashboard left alone this long asks for the password again.
-IDLE_SECONDS = 30 * 60
+# The one thing the dashboard keeps in the session cookie: its session's token (moderator_sessions).
+SESSION_TOKEN = "moderator_session"
 QUEUES = ("pending", "reported", "published", "rejected")
 QUEUE_PAGE = 50
 DASHBOARD_CSP = (
@@ -80,25 +79,10 @@ def dashboard_headers(response):
 
 @bp.before_request
 def load_moderator():
-    g.moderator = None
-    moderator_id = session.get("moderator_id")
-    if moderator_id is None:
-        return
-    if time.time() - session.get("seen", 0) > IDLE_SECONDS:
-        session.pop("moderator_id", None)
-        return
-    moderator = db.session.get(Moderator, moderator_id)
-    # A session lasts as long as the password it signed in with: a changed password, a removed
-    # account or one added again all end every other session of it.
-    if moderator is None or session.get("credentials") != credentials_stamp(moderator):
-        session.pop("moderator_id", None)
-        return
-    session["seen"] = time.time()
-    g.moderator = moderator
-
-
-def credentials_stamp(moderator):
-    return hashlib.sha256(moderator.password_hash.encode()).hexdigest()[:16]
+    token = session.get(SESSION_TOKEN)
+    g.moderator = moderator_sessions.moderator_of(token) if token else None
+    if token and g.moderator is None:
+        session.pop(SESSION_TOKEN)  # ended or lapsed: no use sending it again
 
 
 def require_moderator():
@@ -161,13 +145,15 @@ def login():
             response.headers["Retry-After"] = str(wait)
             return response
         moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
-        if moderator is not None and check_password_hash(moderator.password_hash, form.password.data):
-            # A fresh session, and with it a fresh CSRF token (Flask-WTF caches the old one in g).
+        if password_matches(moderator, form.password.data):
+            # A fresh session (this browser's earlier one ends), and with it a fresh CSRF token
+            # (Flask-WTF caches the old one in g).
+            if session.get(SESSION_TOKEN):
+                moderator_sessions.end(session[SESSION_TOKEN])
             session.clear()
             g.pop("csrf_token", None)
-            session["moderator_id"] = moderator.id
-            session["credentials"] = credentials_stamp(moderator)
-            session["seen"] = time.time()
+            session[SESSION_TOKEN] = moderator_sessions.start(moderator)
+            db.session.commit()
             return redirect(dashboard_path(request.args.get("next", "")), 303)
         error = "Wrong email or password."
     status = 401 if error else 200
@@ -176,7 +162,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    session.pop("moderator_id", None)
+    token = session.pop(SESSION_TOKEN, None)
+    if token:
+        moderator_sessions.end(token)
+        db.session.commit()
     return redirect(url_for("moderate.login"), 303)
 
 
@@ -298,7 +287,7 @@ def go_back():
     return redirect(dashboard_path(request.form.get("back", "")), 303)
 
 
-@bp.post("/comments/<int:comment_id>/<action>")
+@bp.post("/comments/<id:comment_id>/<action>")
 def decide_comment(comment_id, action):
     moderator = require_moderator()
     if action not in (*DECISIONS, "ban", "trust", "reply", "pin", "unpin"):
@@ -331,7 +320,7 @@ def decide_comment(comment_id, action):
     return go_back()
 
 
-@bp.post("/threads/<int:thread_id>/<action>")
+@bp.post("/threads/<id:thread_id>/<action>")
 def close_thread(thread_id, action):
     moderator = require_moderator()
     thread = db.session.get(Thread, thread_id)
@@ -345,11 +334,11 @@ def close_thread(thread_id, action):
     return go_back()
 
 
-@bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
+@bp.route("/threads/<id:thread_id>", methods=["GET", "POST"])
 def thread_page(thread_id):
     """A thread's title and URL, for a moderator to correct: they show on every dashboard page."""
     moderator = require_moderator()
-    thread = db.session.get(Thread, thread_id) if thread_id <= MAX_ID else None
+    thread = db.session.get(Thread, thread_id)
     site = db.session.get(Site, thread.site_id) if thread is not None else None
     if site is None or not moderator.can_moderate(site):
         abort(404)
@@ -399,9 +388,12 @@ def change_password():
     moderator = require_moderator()
     form = PasswordForm()
     if form.validate_on_submit():
-        if check_password_hash(moderator.password_hash, form.current.data):
+        if password_matches(moderator, form.current.data):
             moderator.password_hash = generate_password_hash(form.new.data)
-            session["credentials"] = credentials_stamp(moderator)  # this session goes on; the others end
+            # Whoever else holds a session of this account (a cookie copied, a forgotten browser) is out;
+            # this browser goes on with a new one.
+            moderator_sessions.end_all_for(moderator)
+            session[SESSION_TOKEN] = moderator_sessions.start(moderator)
             db.session.commit()
             flash("Your password is changed.")
             return redirect(url_for("moderate.home"), 303)
@@ -457,7 +449,7 @@ def author():
     )
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
 def comment_page(comment_id):
     """One comment with everything decided about it."""
     comment, site = comment_for(require_moderator(), comment_id)
