@@ -137,6 +137,7 @@ def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    # One RateLimits per app: its storage is this app's PARLEY_RATELIMIT_STORAGE_URI.
     RateLimits(app)
     # One OAuth registry per app (Authlib's binds to a single app): providers differ between apps.
     oauth = OAuth(app)

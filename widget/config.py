@@ -25,7 +25,7 @@ SETTINGS = {
     "PARLEY_TRUSTED_PROXIES": (0, int),
     "PARLEY_IP_RETENTION_DAYS": (30, int),
     "PARLEY_READER_SESSION_DAYS": (30, int),
-    # Rate limits, in Flask-Limiter's notation ("1 per 5 seconds;20 per hour").
+    # Rate limits, in the `limits` library's notation ("1 per 5 seconds;20 per hour").
     "PARLEY_LIMIT_COMMENT": ("1 per 5 seconds;20 per hour", str),
     "PARLEY_LIMIT_COMMENT_IP": ("60 per hour", str),
     "PARLEY_LIMIT_SIGNIN": ("10 per minute", str),

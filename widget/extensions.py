@@ -1,4 +1,9 @@
-"""Extension instances, created unbound; create_app binds them."""
+"""Extension instances, created unbound; create_app binds them.
+
+The rate limits (limits.RateLimits) and the OAuth registry are made per app in
+create_app instead: each holds what differs between apps (the limits' storage,
+the sign-in providers).
+"""
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect

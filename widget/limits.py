@@ -1,10 +1,11 @@
 """Rate limits: the PARLEY_LIMIT_* values, checked exactly where the comment POST's order puts them.
 
-Flask-Limiter holds the storage and the counting strategy (memory:// by default,
-redis://... in production, shared by every worker and instance). Limits are hit
-explicitly rather than by decorators, because DESIGN's order needs it: the
-per-IP comment limit counts every attempt before anything else, the
-per-identity one only comments that passed validation.
+The `limits` library (Flask-Limiter's own engine, so the same notation and
+storages) holds the storage and the moving-window strategy: memory:// by
+default, redis://... in production, shared by every worker and instance.
+Limits are hit explicitly rather than by route decorators, because DESIGN's
+order needs it: the per-IP comment limit counts every attempt before anything
+else, the per-identity one only comments that passed validation.
 
 When the storage fails, the same limits go on in this process's memory, with a
 logged warning, and the storage is tried again every RECHECK_SECONDS: never a
@@ -16,9 +17,8 @@ import threading
 import time
 
 from flask import current_app, request
-from flask_limiter import Limiter
 from limits import parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 RECHECK_SECONDS = 30
@@ -48,20 +48,17 @@ def ip_bucket(address):
 
 
 class RateLimits:
-    """One app's limits: its Flask-Limiter storage, and the in-memory stand-in for when it fails."""
+    """One app's limits: its storage's moving window, and the in-memory stand-in for when it fails.
+
+    Made per app by create_app rather than once in extensions.py: the storage is
+    the app's PARLEY_RATELIMIT_STORAGE_URI, and apps in one process (tests, the
+    soak run) each have their own.
+    """
 
     def __init__(self, app):
-        app.config.update(
-            RATELIMIT_STORAGE_URI=app.config["PARLEY_RATELIMIT_STORAGE_URI"],
-            RATELIMIT_STRATEGY="moving-window",
-            RATELIMIT_STORAGE_OPTIONS={"socket_timeout": STORAGE_TIMEOUT_SECONDS,
-                                       "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS}
-            if app.config["PARLEY_RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")) else {},
-            RATELIMIT_HEADERS_ENABLED=False,
-        )
-        # One Limiter per app (its storage is per app); no decorators: see the module's docstring.
-        self.flask_limiter = Limiter(key_func=client_ip, app=app)
-        unhook(app, self.flask_limiter)
+        uri = app.config["PARLEY_RATELIMIT_STORAGE_URI"]
+        self.storage = storage_from_string(uri, **storage_options(uri))
+        self.shared = MovingWindowRateLimiter(self.storage)
         self.fallback = MovingWindowRateLimiter(MemoryStorage())
         self.failed_at = None
         # Only one thread at a time asks a failed storage whether it is back.
@@ -70,13 +67,13 @@ class RateLimits:
 
     def strategy(self):
         if self.failed_at is None:
-            return self.flask_limiter.limiter
+            return self.shared
         if time.monotonic() - self.failed_at >= RECHECK_SECONDS and self.probing.acquire(blocking=False):
             try:
                 if self.storage_answers():
                     current_app.logger.warning("rate-limit storage is back: limits are shared again")
                     self.failed_at = None
-                    return self.flask_limiter.limiter
+                    return self.shared
                 self.failed_at = time.monotonic()
             finally:
                 self.probing.release()
@@ -84,7 +81,7 @@ class RateLimits:
 
     def storage_answers(self):
         try:
-            return bool(self.flask_limiter.storage.check())
+            return bool(self.storage.check())
         except Exception:  # noqa: BLE001 -- any failure of the storage means "not yet"
             return False
 
@@ -112,26 +109,22 @@ class RateLimits:
 
     def close(self):
         """Let go of the storage's connections (a Redis client's pool), as an app being discarded should."""
-        client = getattr(self.flask_limiter.storage, "storage", None)
+        client = getattr(self.storage, "storage", None)
         if hasattr(client, "close"):
             client.close()
 
     def reset(self):
         """Forget every count (tests)."""
-        self.flask_limiter.reset()
+        self.storage.reset()
         self.fallback.storage.reset()
         self.failed_at = None
 
 
-def unhook(app, limiter):
-    """Take Flask-Limiter's per-request hooks off `app`: they check and report the limits of
-    decorated routes, which Parley has none of, so on every request they cost time for nothing.
-    Its storage and strategy are what Parley uses."""
-    def kept(hook):
-        return getattr(hook, "__self__", None) is not limiter and limiter not in getattr(hook, "args", ())
-
-    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
-        hooks[None] = [hook for hook in hooks.get(None, []) if kept(hook)]
+def storage_options(uri):
+    """A Redis storage gives up after STORAGE_TIMEOUT_SECONDS, so a hung Redis reads as a failed one."""
+    if uri.startswith(("redis", "rediss")):
+        return {"socket_timeout": STORAGE_TIMEOUT_SECONDS, "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS}
+    return {}
 
 
 def hit(name, *identity):
