@@ -11,6 +11,7 @@ from widget.policy import (
     MAX_LENGTH_LIMIT,
     MAX_LIST_ENTRIES,
     PIPELINE,
+    POLICY_PAGE,
     PolicyError,
     Reason,
     Submission,
@@ -419,7 +420,7 @@ def codes(verdict):
 
 
 def test_the_pipeline_order_is_the_issues():
-    assert [rule.__name__ for rule in PIPELINE] == [
+    assert [rule.name for rule in PIPELINE] == [
         "rule_automation", "rule_duplicate", "rule_banned_words", "rule_blocked_domains", "rule_suspect_words",
         "rule_links", "rule_shouting", "rule_guest_mode", "rule_new_commenter", "rule_premoderate_all",
     ]
@@ -776,6 +777,45 @@ def test_describe_follows_the_other_rules():
     assert "within 24 hours" in described() and "within 1 hour is" in described(duplicate_window_hours=1)
     assert "again within" not in described(duplicate_window_hours=0)
     assert "checked by a moderator after they appear" in described(suspect_words=["x1"], suspect_action="flag")
+
+
+def test_every_rule_decide_runs_has_its_place_on_the_page():
+    assert set(PIPELINE) <= set(POLICY_PAGE)
+    assert len({rule.name for rule in POLICY_PAGE}) == len(POLICY_PAGE)
+
+
+def test_the_page_says_readers_with_trusted_after_approved_comments_skip_every_wait():
+    """The trust step of `decide` (comments.is_trusted): enough approved comments skip the links wait
+    too, not only rule_new_commenter's. The page used to name only readers a moderator trusts."""
+    from widget.comments import is_trusted
+
+    rules = policy(trusted_after=3)
+    trusted = is_trusted(reader=object(), trusted_here=False, rules=rules, approved_count=3)
+    assert decide(submission(links_body(5), approved_count=3, trusted=trusted), rules).action == "publish"
+    assert ("Signed-in readers our moderators trust, and those with 3 approved comments, skip these waits"
+            in described(trusted_after=3))
+    assert "those with 1 approved comment," in described(trusted_after=1)
+    assert "Signed-in readers our moderators trust skip these waits" in described(trusted_after=0)
+
+
+def test_the_page_says_rule_blocked_domains_covers_a_guests_website():
+    rules = policy(blocked_domains=["evil.example"])
+    assert rule_blocked_domains(guest(website="https://evil.example/me"), rules)[0] == "reject"
+    assert "Links to some sites are not allowed, in a comment or as a guest's website." in described(
+        blocked_domains=["evil.example"])
+
+
+def test_the_page_says_rule_banned_words_refuses_the_sites_own_list_not_only_abuse():
+    rules = policy(banned_words=["bitcoin"])
+    assert rule_banned_words(submission("Buy bitcoin"), rules)[0] == "reject"
+    text = described(banned_words=["bitcoin"])
+    assert "Comments with words this site doesn't allow are refused." in text and "abusive" not in text
+
+
+def test_the_page_says_guests_cant_take_the_sites_own_name():
+    """forms.GuestCommentForm refuses the site's name as well as its staff's (test_policy_http)."""
+    assert "Guests can't use the site's name or the names of its staff" in described()
+    assert "site's name" not in described(guests="deny")
 
 
 @pytest.mark.parametrize("key, value", [("close_after_days", 3_000_000), ("duplicate_window_hours", 100_000_000),

@@ -7,13 +7,14 @@ automation signs); each rule may refuse, hold or flag the comment with a
 Reason: a code, a sentence for the reader, detail for moderators. Text rules
 read both the markdown source and what readers get of the rendered HTML (its
 visible text and links), and hosts are compared as a browser resolves them,
-so character references and percent-encoding hide nothing. `describe`
-turns the same rules into the plain-language list of the Comment Policy page,
-from the same sentences, so the published policy and the enforced one agree.
+so character references and percent-encoding hide nothing. Each rule carries
+the sentence the Comment Policy page shows for it, and `describe` collects
+them in the page's order, so the published policy and the enforced one agree.
 """
 import functools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ada_url
@@ -250,6 +251,35 @@ class Submission:
 AUTOMATED = "Your comment couldn't be accepted just now. Please wait a moment and send it again."
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the policy: its check, and the sentence the Comment Policy page shows for it.
+
+    Kept together so the published policy and the enforced one can't drift apart.
+    `says(rules)` is the page's sentence under a site's settings, or None where they
+    turn the rule off. `check(submission, rules)` is what `decide` runs: None, or
+    (action, Reason). A rule enforced outside `decide` has no check here; its
+    comment names where it is enforced.
+    """
+
+    name: str
+    says: Callable
+    check: Callable | None = None
+
+    def __call__(self, submission, rules):
+        return self.check(submission, rules)
+
+
+def counted(count, noun):
+    """The page's numbers with their nouns: "1 hour", "24 hours"."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def saying(says):
+    """Make the check below a Rule of its own name that the Comment Policy page describes with `says`."""
+    return lambda check: Rule(check.__name__, says, check)
+
+
 def is_web_url(url):
     return url.lower().startswith(("http://", "https://"))
 
@@ -260,18 +290,28 @@ def words_found(entries, submission):
     return sorted({entry for text in submission.texts for entry in matcher.find(text)})
 
 
+# The reader is told nothing about the traps, on the page or when caught.
+@saying(lambda rules: None)
 def rule_automation(submission, rules):
     if submission.automation:
-        # The reader is told nothing about the trap that caught them.
         return "reject", Reason("automated", AUTOMATED, f"looks automated: {submission.automation}")
 
 
+def duplicate_sentence(rules):
+    hours = rules["duplicate_window_hours"]
+    if hours:
+        return f"Posting the same comment again within {counted(hours, 'hour')} is refused."
+
+
+@saying(duplicate_sentence)
 def rule_duplicate(submission, rules):
     if rules["duplicate_window_hours"] and submission.duplicate:
         return "reject", Reason("duplicate", "You have already posted this comment.",
                                 f"same text within {rules['duplicate_window_hours']} hours")
 
 
+# The list is the site's own: the page says so, and never which words are on it.
+@saying(lambda rules: "Comments with words this site doesn't allow are refused." if rules["banned_words"] else None)
 def rule_banned_words(submission, rules):
     found = words_found(rules["banned_words"], submission)
     if found:
@@ -298,6 +338,8 @@ def urls_shown(submission):
             + SCHEME_URL.findall(submission.body_source))
 
 
+@saying(lambda rules: "Links to some sites are not allowed, in a comment or as a guest's website."
+        if rules["blocked_domains"] else None)
 def rule_blocked_domains(submission, rules):
     domains = domain_set(tuple(rules["blocked_domains"]))
     if not domains:
@@ -312,6 +354,15 @@ def rule_blocked_domains(submission, rules):
                                 "Please remove it and send your comment again.", f"blocked website: {website}")
 
 
+def suspect_words_sentence(rules):
+    if not rules["suspect_words"]:
+        return None
+    if rules["suspect_action"] == "hold":
+        return "Comments with some words wait for a moderator."
+    return "Comments with some words are checked by a moderator after they appear."
+
+
+@saying(suspect_words_sentence)
 def rule_suspect_words(submission, rules):
     found = words_found(rules["suspect_words"], submission)
     if found:
@@ -320,18 +371,24 @@ def rule_suspect_words(submission, rules):
                               "suspect: " + ", ".join(found))
 
 
+def links_sentence(rules):
+    limit = rules["max_links"]
+    if limit == 0:
+        return "Comments with links wait for a moderator."
+    return f"Comments with more than {counted(limit, 'link')} wait for a moderator."
+
+
+@saying(links_sentence)
 def rule_links(submission, rules):
     count = len(submission.links)
     if count > rules["max_links"]:
-        return "hold", Reason("links", links_sentence(rules["max_links"]), f"{count} links")
+        return "hold", Reason("links", links_sentence(rules), f"{count} links")
 
 
-def links_sentence(limit):
-    if limit == 0:
-        return "Comments with links wait for a moderator."
-    return f"Comments with more than {limit} link{'s' if limit != 1 else ''} wait for a moderator."
+SHOUTING = "Comments written mostly in capitals wait for a moderator."
 
 
+@saying(lambda rules: SHOUTING if rules["shouting"] == "hold" else None)
 def rule_shouting(submission, rules):
     if rules["shouting"] != "hold":
         return None
@@ -339,27 +396,40 @@ def rule_shouting(submission, rules):
         letters = [c for c in text if c.isalpha()]
         capitals = sum(c.isupper() for c in letters)
         if len(letters) >= SHOUTING_MIN_LETTERS and capitals >= SHOUTING_SHARE * len(letters):
-            return "hold", Reason("shouting", "Comments written mostly in capitals wait for a moderator.",
-                                  f"{capitals} of {len(letters)} letters are capitals")
+            return "hold", Reason("shouting", SHOUTING, f"{capitals} of {len(letters)} letters are capitals")
 
 
+GUEST_MODES = {
+    "allow": "Guests may comment with a name and an email address; the address is never shown.",
+    "premoderate": "Guests may comment with a name and an email address (never shown); "
+                   "their comments wait for a moderator.",
+    "deny": "You need to sign in to comment.",
+}
+
+
+# "deny" is enforced by the embed views, which offer guests no form and refuse their POSTs.
+@saying(lambda rules: GUEST_MODES[rules["guests"]])
 def rule_guest_mode(submission, rules):
     if rules["guests"] == "premoderate" and not submission.signed_in:
         return "hold", Reason("guests", "Comments from guests wait for a moderator.", "guest comment")
 
 
+def new_commenter_sentence(rules):
+    count = rules["trusted_after"]
+    if count:
+        return (f"Comments from new commenters wait for a moderator until {count} of their comments "
+                "have been approved; guests' comments always wait.")
+
+
+@saying(new_commenter_sentence)
 def rule_new_commenter(submission, rules):
     if rules["trusted_after"] and not submission.trusted:
-        return "hold", Reason("new_commenter", new_commenter_sentence(rules["trusted_after"]),
+        return "hold", Reason("new_commenter", new_commenter_sentence(rules),
                               f"{submission.approved_count} of {rules['trusted_after']} approved comments"
                               if submission.signed_in else "guests are never trusted")
 
 
-def new_commenter_sentence(count):
-    return (f"Comments from new commenters wait for a moderator until {count} of their comments "
-            "have been approved; guests' comments always wait.")
-
-
+@saying(lambda rules: "Every comment waits for a moderator before it appears." if rules["premoderate_all"] else None)
 def rule_premoderate_all(submission, rules):
     if rules["premoderate_all"]:
         return "hold", Reason("premoderate_all", "Every comment here waits for a moderator.", "premoderate_all")
@@ -395,38 +465,56 @@ def decide(submission, rules):
     return Verdict("publish", holds + flags, flagged=bool(flags))
 
 
+def trust_sentence(rules):
+    """`decide`'s last step; who is trusted is comments.is_trusted. There is always a wait (for
+    links), so always this sentence."""
+    count = rules["trusted_after"]
+    enough = f", and those with {counted(count, 'approved comment')}," if count else ""
+    return f"Signed-in readers our moderators trust{enough} skip these waits, never the refusals."
+
+
+# The rules enforced outside `decide`, each where its data is.
+# forms.body_length
+LENGTH = Rule("length", lambda rules: f"A comment must be between {rules['min_length']:,} and "
+                                      f"{rules['max_length']:,} characters long.")
+# forms.GuestCommentForm's name check, against the site's name and sites.staff_names
+STAFF_NAMES = Rule("staff_names", lambda rules: None if rules["guests"] == "deny" else
+                   "Guests can't use the site's name or the names of its staff, such as \"moderator\" or \"editor\".")
+TRUST = Rule("trust", trust_sentence)
+
+
+def closing_sentence(rules):
+    days = rules["close_after_days"]
+    if days:
+        return f"Comments close {counted(days, 'day')} after an article's first comment."
+
+
+# threads.is_closed
+CLOSING = Rule("closing", closing_sentence)
+# The moderators' dashboard
+REMOVAL = Rule("removal", lambda rules: "Moderators may remove comments that break these rules, "
+                                        "and may ban those who keep breaking them.")
+
+# The Comment Policy page's order: who may comment and how, the waits, the refusals, then closing.
+POLICY_PAGE = (
+    LENGTH,
+    rule_guest_mode,
+    STAFF_NAMES,
+    rule_premoderate_all,
+    rule_new_commenter,
+    rule_links,
+    rule_blocked_domains,
+    rule_banned_words,
+    rule_suspect_words,
+    rule_shouting,
+    TRUST,
+    rule_duplicate,
+    CLOSING,
+    REMOVAL,
+    rule_automation,  # says nothing
+)
+
+
 def describe(rules):
     """The enforced rules in plain words, for the Comment Policy page (never the word lists)."""
-    lines = [f"A comment must be between {rules['min_length']:,} and {rules['max_length']:,} characters long."]
-    lines.append({
-        "allow": "Guests may comment with a name and an email address; the address is never shown.",
-        "premoderate": "Guests may comment with a name and an email address (never shown); "
-                       "their comments wait for a moderator.",
-        "deny": "You need to sign in to comment.",
-    }[rules["guests"]])
-    if rules["guests"] != "deny":
-        lines.append("Guests can't use the names of the site's staff, such as \"moderator\" or \"editor\".")
-    if rules["premoderate_all"]:
-        lines.append("Every comment waits for a moderator before it appears.")
-    if rules["trusted_after"]:
-        lines.append(new_commenter_sentence(rules["trusted_after"]))
-    lines.append(links_sentence(rules["max_links"]))
-    if rules["blocked_domains"]:
-        lines.append("Links to some sites are not allowed.")
-    if rules["banned_words"]:
-        lines.append("Comments with abusive or hateful words are refused.")
-    if rules["suspect_words"]:
-        lines.append("Comments with some words wait for a moderator." if rules["suspect_action"] == "hold"
-                     else "Comments with some words are checked by a moderator after they appear.")
-    if rules["shouting"] == "hold":
-        lines.append("Comments written mostly in capitals wait for a moderator.")
-    # There is always a wait (for links), so always this line.
-    lines.append("Signed-in readers our moderators trust skip these waits, never the refusals.")
-    if rules["duplicate_window_hours"]:
-        hours = rules["duplicate_window_hours"]
-        lines.append(f"Posting the same comment again within {hours} hour{'s' if hours != 1 else ''} is refused.")
-    if rules["close_after_days"]:
-        days = rules["close_after_days"]
-        lines.append(f"Comments close {days} day{'s' if days != 1 else ''} after an article's first comment.")
-    lines.append("Moderators may remove comments that break these rules, and may ban those who keep breaking them.")
-    return lines
+    return [sentence for rule in POLICY_PAGE if (sentence := rule.says(rules))]
