@@ -45,6 +45,36 @@ def test_reader_sees_the_thread_fixes_the_empty_form_and_posts(demo, page):
     expect(page.locator(".byline [data-parley-count]")).to_have_text("4 comments")
 
 
+# The widget's text and accent colours, as its shadow root computes them.
+THEMED_COLOURS = """() => {
+  const root = document.querySelector("#parley-comments").shadowRoot;
+  return [getComputedStyle(root.querySelector(".parley")).color,
+          getComputedStyle(root.querySelector(".parley-submit")).backgroundColor];
+}"""
+LIGHT = ["rgb(31, 35, 40)", "rgb(11, 92, 173)"]  # --parley-text #1f2328, --parley-accent #0b5cad
+DARK = ["rgb(230, 233, 237)", "rgb(106, 168, 255)"]  # #e6e9ed, #6aa8ff
+
+
+def test_the_widget_follows_the_readers_dark_setting_unless_the_page_fixes_a_theme(demo, page):
+    page.emulate_media(color_scheme="dark")
+    page.goto(demo.article_url)
+    expect(page.locator("#parley-comments").locator(".parley-submit")).to_be_visible()
+    assert page.evaluate(THEMED_COLOURS) == DARK
+    page.evaluate("document.querySelector('#parley-comments').dataset.theme = 'light'")
+    assert page.evaluate(THEMED_COLOURS) == LIGHT
+    page.emulate_media(color_scheme="light")
+    page.evaluate("document.querySelector('#parley-comments').dataset.theme = 'dark'")
+    assert page.evaluate(THEMED_COLOURS) == DARK
+    page.evaluate("delete document.querySelector('#parley-comments').dataset.theme")
+    assert page.evaluate(THEMED_COLOURS) == LIGHT
+    # The host page's own colour for both schemes, as the README's Theming section says.
+    page.evaluate("document.querySelector('#parley-comments').style"
+                  ".setProperty('--parley-accent', 'light-dark(#aa0000, #ff8888)')")
+    assert page.evaluate(THEMED_COLOURS)[1] == "rgb(170, 0, 0)"
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate(THEMED_COLOURS)[1] == "rgb(255, 136, 136)"
+
+
 def test_a_typing_error_keeps_every_word(demo, page):
     page.goto(demo.article_url)
     widget = page.locator("#parley-comments")
