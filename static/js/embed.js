@@ -138,12 +138,10 @@
     return this.host.dataset.url || pageUrl();
   };
 
+  // A read names only the thread: its title and URL come from the site's own page when its
+  // first comment is stored, so one CDN copy serves every page that embeds the thread.
   Widget.prototype.threadUrl = function (around) {
-    var params = {
-      thread: this.thread,
-      title: this.host.dataset.title || document.title,
-      url: this.pageUrl()
-    };
+    var params = { thread: this.thread };
     if (around) params.around = around;
     return endpoint(this.site, "thread", params);
   };
