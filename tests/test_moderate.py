@@ -3,6 +3,7 @@ import html
 import re
 
 import pytest
+from flask import url_for
 from support import MODERATOR_PASSWORD, SITE_ORIGIN, add_moderator, csrf_of, queue_page
 
 from widget import accounts
@@ -231,6 +232,23 @@ def test_pages_need_a_session(dashboard, site):
     add_moderator(sites=[site])
     dashboard.log_in()
     assert queue_page(dashboard, site).status_code == 200
+
+
+def test_every_dashboard_route_but_signing_in_and_out_sends_a_stranger_to_sign_in(app, dashboard):
+    """The blueprint's gate keeps every page closed, a route added later too; not each view by hand."""
+    token = dashboard.csrf("/moderate/login")
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("moderate.")]
+    assert len(rules) > 15
+    for rule in rules:
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            answer = dashboard.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            if rule.endpoint in ("moderate.login", "moderate.logout"):
+                assert answer.status_code in (200, 303) and "next=" not in answer.headers.get("Location", ""), url
+            else:
+                assert answer.status_code == 303, (method, url)
+                assert answer.headers["Location"].startswith("/moderate/login?next=/moderate/"), (method, url)
 
 
 def test_login_never_redirects_off_the_dashboard(dashboard, site):

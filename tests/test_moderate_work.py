@@ -1,6 +1,7 @@
 """The dashboard's daily work: staff replies, editor's picks, notes, filters, the author view,
 a comment's history, staff names kept from guests, keyboard shortcuts' script, and who may do what."""
 import html
+import re
 
 import pytest
 from support import MODERATOR_PASSWORD, SITE_ORIGIN, add_moderator, csrf_of, queue_page
@@ -300,3 +301,22 @@ def test_a_changed_password_or_a_removal_ends_the_accounts_other_sessions(site, 
     assert changed.status_code == 303
     assert queue_page(dashboard, site).status_code == 200  # the session that changed it goes on
     assert queue_page(other_browser, site).status_code == 303  # the other one is signed out
+
+
+def test_each_comment_offers_the_actions_that_apply_to_it(dashboard, site, moderator, write):
+    """actions.ACTIONS decides the buttons; the moderation functions still refuse what no longer applies."""
+    top = write()
+    comments = {
+        "pending": (write(status="pending"), ["approve", "reject", "delete", "ban"]),
+        "published": (top, ["reject", "delete", "pin", "ban", "reply"]),
+        "a reply": (write(parent=top), ["reject", "delete", "ban", "reply"]),
+        "rejected": (write(status="rejected"), ["approve", "delete", "ban"]),
+        "deleted": (write(status="deleted"), ["ban"]),
+    }
+    for name, (comment, actions) in comments.items():
+        page = dashboard.get(f"/moderate/comments/{comment.id}").text
+        assert re.findall(r'data-key-action="([a-z]+)"', page) == actions, name
+    assert post(dashboard, site, f"/moderate/comments/{top.id}/pin").status_code == 303
+    page = dashboard.get(f"/moderate/comments/{top.id}").text
+    assert re.findall(r'data-key-action="([a-z]+)"', page) == ["reject", "delete", "unpin", "ban", "reply"]
+    assert post(dashboard, site, f"/moderate/comments/{top.id}/promote").status_code == 404

@@ -111,19 +111,25 @@ def sites():
     return render_template("moderate/sites.html", sites=all_sites(), form=form), status
 
 
+def account_changed(form, change, *args):
+    """Whether `change(*args, by=the admin)`, a change of widget/accounts.py, went through; if it was
+    refused, its message goes beside the field it concerns."""
+    try:
+        change(*args, by=g.moderator)
+    except AccountError as error:
+        getattr(form, error.field).errors.append(str(error))
+        return False
+    return True
+
+
 @bp.route("/moderators", methods=["GET", "POST"])
 @admin_required
 def moderators():
     form = NewModeratorForm()
-    if form.validate_on_submit():
-        try:
-            moderator = accounts.create_moderator(form.email.data, form.name.data, form.password.data,
-                                                  form.is_admin.data, form.chosen_sites(), by=g.moderator)
-        except AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            flash(f"Created {moderator.email}; tell them their password.")
-            return redirect(url_for("moderate.moderators"), 303)
+    if form.validate_on_submit() and account_changed(form, accounts.create_moderator, form.email.data, form.name.data,
+                                                     form.password.data, form.is_admin.data, form.chosen_sites()):
+        flash(f"Created {form.email.data}; tell them their password.")
+        return redirect(url_for("moderate.moderators"), 303)
     status = 422 if form.errors else 200
     return render_template("moderate/moderators.html", moderators=accounts.active_moderators(), form=form), status
 
@@ -140,14 +146,10 @@ def moderator_or_404(moderator_id):
 def moderator(moderator_id):
     account = moderator_or_404(moderator_id)
     form = AccessForm(data={"is_admin": account.is_admin, "sites": [site.key for site in account.sites]})
-    if form.validate_on_submit():
-        try:
-            accounts.set_access(account, form.is_admin.data, form.chosen_sites(), by=g.moderator)
-        except AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            flash(f"Saved {account.email}'s access.")
-            return redirect(url_for("moderate.moderators"), 303)
+    if form.validate_on_submit() and account_changed(form, accounts.set_access, account, form.is_admin.data,
+                                                     form.chosen_sites()):
+        flash(f"Saved {account.email}'s access.")
+        return redirect(url_for("moderate.moderators"), 303)
     status = 422 if form.errors else 200
     return render_template("moderate/moderator.html", account=account, form=form,
                            remove_form=DecisionForm()), status
