@@ -10,7 +10,7 @@ this script:
    `parley_queue_bench`, dropped again at the end) and builds it with the real migrations;
 2. seeds one site with --comments comments over --threads articles of uneven size, in bulk
    (Core INSERTs in batches), with the counters widget.comments.save_comment and
-   widget.moderation.decide keep (Thread.comment_count: published comments; Comment.reply_count:
+   widget.moderation.apply keep (Thread.comment_count: published comments; Comment.reply_count:
    published replies beneath, at any depth; Thread.version: one bump per write) and a realistic mix:
    85% published, 8% pending, 5% rejected, 2% deleted; ~1% of the published flagged; reports on
    ~1% of the published; a few hundred guest emails and ~2,000 signed-in readers, a few of each
@@ -231,7 +231,7 @@ def seed(plan):
 
 
 def check_seeded(plan, site_id):
-    """The counters agree with the rows, as save_comment and decide would have left them."""
+    """The counters agree with the rows, as save_comment and moderation.apply would have left them."""
     problems = []
     published = dict(db.session.execute(
         select(Comment.thread_id, func.count()).where(Comment.status == "published").group_by(Comment.thread_id)).all())

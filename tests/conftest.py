@@ -1,4 +1,5 @@
-"""Fixtures: the app on SQLite and on PostgreSQL, a registered site, and a reader's requests.
+"""Fixtures: the app on SQLite and on PostgreSQL, a registered site, a reader's requests and a
+moderator's browser on the dashboard.
 
 Every test that takes `app` (or anything built on it) runs once per database.
 Each database is fresh for the test session and built by the real migrations;
@@ -11,7 +12,18 @@ import uuid
 import psycopg
 import pytest
 from flask_migrate import upgrade
-from support import GENEROUS_LIMITS, SECRET_KEY, SITE_ORIGIN, empty_tables, free_port
+from flask import g
+from flask.testing import FlaskClient
+from support import (
+    GENEROUS_LIMITS,
+    MODERATOR_EMAIL,
+    MODERATOR_PASSWORD,
+    SECRET_KEY,
+    SITE_ORIGIN,
+    csrf_of,
+    empty_tables,
+    free_port,
+)
 from werkzeug.serving import make_server
 
 from widget import create_app
@@ -189,3 +201,37 @@ def write(site):
         return save_comment(draft, status)
 
     return write
+
+
+class Dashboard(FlaskClient):
+    """A moderator's browser on the dashboard (flaskr's AuthActions, on the client itself):
+    sign in and out, and send a form with the session's CSRF token."""
+
+    def csrf(self, page="/moderate/password"):
+        """The session's CSRF token, as `page` carries it (by default one every moderator may open)."""
+        # The tests' app context outlives requests, and Flask-WTF caches a session's token in g:
+        # without this, a second browser would be handed the first one's token.
+        g.pop("csrf_token", None)
+        return csrf_of(self.get(page).text)
+
+    def log_in(self, email=MODERATOR_EMAIL, password=MODERATOR_PASSWORD):
+        token = self.csrf("/moderate/login")
+        return self.post("/moderate/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def log_out(self):
+        return self.submit("/moderate/logout")
+
+    def submit(self, url, data=None, page="/moderate/password", **kwargs):
+        """POST `data` to `url` with the session's CSRF token (taken from `page`)."""
+        return self.post(url, data={"csrf_token": self.csrf(page), **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def open_dashboard(app):
+    """A new browser on the dashboard, each time it is called."""
+    return lambda: Dashboard(app, app.response_class)
+
+
+@pytest.fixture
+def dashboard(open_dashboard):
+    return open_dashboard()

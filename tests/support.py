@@ -1,17 +1,25 @@
-"""What several test modules share: origins, a hostile-input corpus, an HTML tag collector."""
+"""What several test modules share: origins, a hostile-input corpus, an HTML tag collector,
+apps on a Redis, dashboard accounts and their CSRF tokens."""
+import os
 import re
 import socket
 from html.parser import HTMLParser
 
-from flask import current_app, g
+import pytest
+import redis
+from flask import current_app
 from sqlalchemy import text
 
+from widget import create_app
 from widget.extensions import db
 
 # Long and varied enough for check_settings; the tests of that check make their own.
 SECRET_KEY = "tests-only-key-2Jq8vXe5LmR0tW3nYb7KpHs"
 SITE_ORIGIN = "https://news.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"
+
+# The Redis tests' own database number on the machine's Redis.
+REDIS_URL = os.environ.get("PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 # Tests post many comments quickly; the tests of limits set their own.
 GENEROUS_LIMITS = {
@@ -201,7 +209,9 @@ HOSTILE = [
 ]
 
 
-# The dashboard: accounts made directly (the `moderator create` command has its own tests), logins, CSRF tokens.
+# The dashboard: accounts made directly (the `moderator create` command has its own tests) and the
+# pages' CSRF tokens; signing in and sending forms is conftest's `dashboard` fixture.
+MODERATOR_EMAIL = "mod@news.example.org"
 MODERATOR_PASSWORD = "correct horse battery"
 
 
@@ -209,7 +219,7 @@ def csrf_of(page):
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
-def add_moderator(email="mod@news.example.org", sites=(), admin=False):
+def add_moderator(email=MODERATOR_EMAIL, sites=(), admin=False):
     from werkzeug.security import generate_password_hash
 
     from widget.models import Moderator
@@ -221,23 +231,8 @@ def add_moderator(email="mod@news.example.org", sites=(), admin=False):
     return moderator
 
 
-def fresh_csrf_token():
-    # The tests' app context outlives requests, and Flask-WTF caches a session's token in g:
-    # without this, a second client would be handed the first one's token.
-    g.pop("csrf_token", None)
-
-
-def log_in(client, email, password=MODERATOR_PASSWORD):
-    fresh_csrf_token()
-    token = csrf_of(client.get("/moderate/login").text)
-    return client.post("/moderate/login", data={"email": email, "password": password, "csrf_token": token})
-
-
-def dashboard_post(client, url, data):
-    """POST `data` with the session's CSRF token (taken from a page every moderator may open)."""
-    fresh_csrf_token()
-    token = csrf_of(client.get("/moderate/password").text)
-    return client.post(url, data={"csrf_token": token, **data})
+def queue_page(client, site, status="pending"):
+    return client.get(f"/moderate/queue/{status}?site={site.key}")
 
 
 def policy_form(site, **changes):
@@ -255,3 +250,29 @@ def policy_form(site, **changes):
         else:
             data[key] = str(value)
     return data
+
+
+def redis_or_skip(url):
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is unreachable at {url} (CI=true: the Redis tests must run): {error}", pytrace=False)
+        pytest.skip(f"SKIPPING THE REDIS TESTS: Redis is unreachable at {url}: {error}")
+    return client
+
+
+def redis_app(database_url, storage_url, **config):
+    return create_app({
+        "PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url, "TESTING": True,
+        "PARLEY_RATELIMIT_STORAGE_URI": storage_url, "PARLEY_LIMIT_COMMENT_IP": "100000 per second",
+        "PARLEY_LIMIT_READ": "100000 per second", **config,
+    })
+
+
+def discard(app):
+    app.extensions["parley_limits"].close()
+    with app.app_context():
+        db.engine.dispose()

@@ -1,10 +1,12 @@
-"""The site CLI: `flask --app wsgi site create|list|update`."""
+"""The command line: `flask --app wsgi site create|list|update`, `policy`, `erase-ips`, `moderator create`."""
 import re
 
 import pytest
+from support import MODERATOR_EMAIL, MODERATOR_PASSWORD
 
+from widget import accounts
 from widget.extensions import db
-from widget.models import Site
+from widget.models import AuditEntry, Moderator, Site
 from widget.policy import DEFAULT_POLICY
 from widget.sites import SITE_KEY_PATTERN
 
@@ -149,3 +151,50 @@ def test_site_keys_never_start_like_a_command_line_option():
     keys = [new_site_key() for _ in range(2000)]
     assert all(key[0].isalnum() and SITE_KEY_PATTERN.fullmatch(key) for key in keys)
     assert len(set(keys)) == len(keys)
+
+
+def create_moderator(app, *options, email=MODERATOR_EMAIL, password=MODERATOR_PASSWORD):
+    """`moderator create` with the password on standard input; the CLI's result."""
+    args = ["moderator", "create", "--email", email, "--password-stdin", *options]
+    return app.test_cli_runner().invoke(args=args, input=password + "\n")
+
+
+def stored_moderator(email=MODERATOR_EMAIL):
+    db.session.expire_all()
+    return db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one()
+
+
+def test_moderator_create_takes_the_password_from_stdin_and_hashes_it(app, site):
+    created = create_moderator(app, "--site", site.key)
+    assert created.exit_code == 0 and created.output == f"Created {MODERATOR_EMAIL}, moderator of {site.name}.\n"
+    moderator = stored_moderator()
+    assert moderator.password_hash.startswith("scrypt:") and MODERATOR_PASSWORD not in moderator.password_hash
+    assert [s.key for s in moderator.sites] == [site.key] and not moderator.is_admin
+    # The dashboard's rule: every site that gains a moderator has it in its audit log (here by no one).
+    [entry] = db.session.scalars(db.select(AuditEntry).filter_by(site_id=site.id)).all()
+    assert entry.note == f"added moderator {MODERATOR_EMAIL}" and entry.moderator_id is None
+    short = create_moderator(app, email="b@x.org", password="short")
+    assert short.exit_code == 2 and "at least 10 characters" in short.output
+    again = create_moderator(app, email="MOD@news.example.org")
+    assert again.exit_code == 2 and "exists already" in again.output
+
+
+def test_moderator_create_keeps_the_dashboards_rules_for_emails_and_names(app):
+    for email in ("no-at-sign", "two words@x.org", "a@" + "x" * 254):
+        answer = create_moderator(app, email=email)
+        assert answer.exit_code == 2 and "Give an email address" in answer.output, email
+    long_name = create_moderator(app, "--name", "N" * (accounts.NAME_MAX + 1))
+    assert long_name.exit_code == 2 and f"at most {accounts.NAME_MAX} characters" in long_name.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Moderator)) == 0
+
+
+def test_moderator_create_revives_a_removed_account_as_the_dashboard_does(app, site):
+    admin = accounts.create_moderator("admin@parley.example", "", "an admin's secret", True, [], by=None)
+    gone = accounts.create_moderator(MODERATOR_EMAIL, "Old Name", MODERATOR_PASSWORD, False, [site], by=admin)
+    accounts.remove_moderator(gone, by=admin)
+    revived = create_moderator(app, "--site", site.key, "--name", "New Name", password="a second secret!")
+    assert revived.exit_code == 0, revived.output
+    moderator = stored_moderator()
+    assert moderator.id == gone.id and not accounts.is_removed(moderator) and moderator.name == "New Name"
+    assert accounts.password_matches(moderator, "a second secret!") and [s.key for s in moderator.sites] == [site.key]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Moderator)) == 2

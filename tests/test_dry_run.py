@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
-from support import add_moderator, dashboard_post, log_in, policy_form
+from support import add_moderator, policy_form
 
 from widget.dryrun import NOT_RECHECKED, dry_run, summary
 from widget.extensions import db
@@ -136,10 +136,10 @@ def test_a_dry_run_writes_nothing(app, site, write, signed_in):
 
 
 @pytest.fixture
-def as_admin(app):
+def as_admin(open_dashboard):
     add_moderator("admin@parley.example", admin=True)
-    client = app.test_client()
-    log_in(client, "admin@parley.example")
+    client = open_dashboard()
+    client.log_in("admin@parley.example")
     return client
 
 
@@ -147,7 +147,7 @@ def test_the_dry_run_button_shows_the_verdicts_and_saves_nothing(as_admin, site,
     rude = write(body="You scoundrel.")
     fine = write(body="A fine article.")
     settings, version = dict(site.settings), site.version
-    page = dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy",
+    page = as_admin.submit(f"/moderate/sites/{site.key}/policy",
                           {**policy_form(site, banned_words=["scoundrel*"]), "dry_run": "Dry run"})
     assert page.status_code == 200 and "Dry run: nothing is saved" in page.text
     assert re.search(rf'data-comment-id="{rude.id}" data-now="published" data-verdict="reject"', page.text)
@@ -162,7 +162,7 @@ def test_the_dry_run_button_shows_the_verdicts_and_saves_nothing(as_admin, site,
 
 def test_a_dry_run_of_a_policy_that_breaks_the_rules_is_422(as_admin, site, write):
     write(body="A fine article.")
-    page = dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy",
+    page = as_admin.submit(f"/moderate/sites/{site.key}/policy",
                           {**policy_form(site, banned_words=["two words"]), "dry_run": "Dry run"})
     assert page.status_code == 422 and "Dry run: nothing is saved" not in page.text
     assert 'data-field="banned_words"' in page.text

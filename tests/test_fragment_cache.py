@@ -62,7 +62,7 @@ def test_a_second_read_is_served_from_the_cache(app, client, site, write):
 
 
 def test_every_kind_of_write_shows_at_the_next_read(app, client, site, write):
-    from widget.moderation import decide
+    from widget.moderation import apply
     from widget.models import Comment, Moderator
     from widget.sites import set_policy
 
@@ -74,7 +74,7 @@ def test_every_kind_of_write_shows_at_the_next_read(app, client, site, write):
     moderator = Moderator(email="m@example.org", password_hash="x", is_admin=True)
     db.session.add(moderator)
     db.session.commit()
-    decide(db.session.get(Comment, comment.id), "reject", moderator)
+    apply(db.session.get(Comment, comment.id), "reject", moderator)
     after_decision = thread(client, site)
     assert "Before" not in after_decision.text
     set_policy(site, {"min_length": 3})

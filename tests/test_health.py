@@ -1,5 +1,5 @@
 """Liveness and readiness."""
-from support import SECRET_KEY
+from support import REDIS_URL, SECRET_KEY, discard, free_port, redis_app, redis_or_skip
 
 from widget import create_app
 from widget.moderate.views import SESSION_TOKEN
@@ -25,9 +25,6 @@ def test_readyz_is_503_when_the_database_is_down():
 
 
 def test_readyz_checks_redis_where_limits_are_kept_there(database_url):
-    from support import free_port
-    from test_limits import REDIS_URL, discard, redis_app, redis_or_skip
-
     redis_or_skip(REDIS_URL).close()
     live = redis_app(database_url, REDIS_URL)
     assert live.test_client().get("/readyz").get_json() == {"status": "ok", "database": "ok", "redis": "ok"}

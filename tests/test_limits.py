@@ -3,21 +3,17 @@
 The Redis tests use their own database number on the machine's Redis, and one
 test runs a Redis server of its own so it can stop it mid-test.
 """
-import os
 import subprocess
 import time
 
 import pytest
 import redis
-from support import SECRET_KEY, SITE_ORIGIN, empty_tables, free_port
+from support import REDIS_URL, SECRET_KEY, SITE_ORIGIN, discard, empty_tables, free_port, redis_app, redis_or_skip
 
 from widget import create_app, limits
 from widget.extensions import db
 from widget.models import Comment
 from widget.sites import create_site, set_policy
-
-REDIS_URL = os.environ.get("PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-
 
 def stored():
     return db.session.scalars(db.select(Comment)).all()
@@ -108,32 +104,6 @@ def test_malformed_limit_settings_are_refused_by_name():
 
     with pytest.raises(ConfigError, match="PARLEY_LIMIT_COMMENT="):
         create_app({"PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_LIMIT_COMMENT": "often"})
-
-
-def redis_or_skip(url):
-    client = redis.Redis.from_url(url, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        client.close()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is unreachable at {url} (CI=true: the Redis tests must run): {error}", pytrace=False)
-        pytest.skip(f"SKIPPING THE REDIS TESTS: Redis is unreachable at {url}: {error}")
-    return client
-
-
-def redis_app(database_url, storage_url, **config):
-    return create_app({
-        "PARLEY_SECRET_KEY": SECRET_KEY, "PARLEY_DATABASE_URL": database_url, "TESTING": True,
-        "PARLEY_RATELIMIT_STORAGE_URI": storage_url, "PARLEY_LIMIT_COMMENT_IP": "100000 per second",
-        "PARLEY_LIMIT_READ": "100000 per second", **config,
-    })
-
-
-def discard(app):
-    app.extensions["parley_limits"].close()
-    with app.app_context():
-        db.engine.dispose()
 
 
 def post_from(app, site_key, body):

@@ -3,47 +3,13 @@ import html
 import re
 
 import pytest
-from support import SITE_ORIGIN
+from flask import url_for
+from support import MODERATOR_PASSWORD, SITE_ORIGIN, add_moderator, csrf_of, queue_page
 
 from widget import accounts
 from widget.extensions import db
-from widget.models import AuditEntry, Comment, Moderator
+from widget.models import AuditEntry, Comment
 from widget.sites import create_site
-
-PASSWORD = "correct horse battery"
-
-
-def csrf_of(html):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-@pytest.fixture
-def make_moderator(app):
-    def make(email="mod@news.example.org", sites=(), admin=False):
-        args = ["moderator", "create", "--email", email, "--password-stdin"]
-        for site in sites:
-            args += ["--site", site.key]
-        if admin:
-            args.append("--admin")
-        result = app.test_cli_runner().invoke(args=args, input=PASSWORD + "\n")
-        assert result.exit_code == 0, result.output
-        return db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one()
-    return make
-
-
-@pytest.fixture
-def dashboard(app):
-    return app.test_client()
-
-
-def log_in(client, email="mod@news.example.org", password=PASSWORD):
-    token = csrf_of(client.get("/moderate/login").text)
-    return client.post("/moderate/login", data={"email": email, "password": password, "csrf_token": token})
-
-
-def queue_page(client, site, status="pending"):
-    return client.get(f"/moderate/queue/{status}?site={site.key}")
-
 
 def act(client, site, comment, action, status="pending"):
     token = csrf_of(queue_page(client, site, status).text)
@@ -51,29 +17,17 @@ def act(client, site, comment, action, status="pending"):
                        data={"csrf_token": token, "back": f"/moderate/queue/{status}?site={site.key}"})
 
 
-def test_moderator_create_takes_the_password_from_stdin_and_hashes_it(app, site, make_moderator):
-    moderator = make_moderator(sites=[site])
-    assert moderator.password_hash.startswith("scrypt:") and PASSWORD not in moderator.password_hash
-    assert [s.key for s in moderator.sites] == [site.key] and not moderator.is_admin
-    runner = app.test_cli_runner()
-    short = runner.invoke(args=["moderator", "create", "--email", "b@x.org", "--password-stdin"], input="short\n")
-    assert short.exit_code == 2 and "at least 10 characters" in short.output
-    again = runner.invoke(args=["moderator", "create", "--email", "MOD@news.example.org", "--password-stdin"],
-                          input=PASSWORD + "\n")
-    assert again.exit_code == 2 and "exists already" in again.output
-
-
-def test_login_with_a_generic_error_then_into_the_dashboard(dashboard, site, make_moderator):
-    make_moderator(sites=[site])
+def test_login_with_a_generic_error_then_into_the_dashboard(dashboard, site):
+    add_moderator(sites=[site])
     page = dashboard.get("/moderate/login")
     assert page.status_code == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]
     # no inline script and no inline event handlers: the CSP could run neither
     assert not re.search(r"<script(?![^>]*\ssrc=)", page.text) and not re.search(r"<[^>]+\son\w+=", page.text)
-    wrong = log_in(dashboard, password="not the password")
-    unknown = log_in(dashboard, email="nobody@news.example.org")
+    wrong = dashboard.log_in(password="not the password")
+    unknown = dashboard.log_in(email="nobody@news.example.org")
     assert wrong.status_code == unknown.status_code == 401
     assert "Wrong email or password." in wrong.text and "Wrong email or password." in unknown.text
-    ok = log_in(dashboard)
+    ok = dashboard.log_in()
     assert ok.status_code == 303 and ok.headers["Location"].endswith("/moderate/")
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -81,11 +35,11 @@ def test_login_with_a_generic_error_then_into_the_dashboard(dashboard, site, mak
 
 
 def test_every_login_runs_one_password_check_whether_the_email_has_an_account_or_not(
-        dashboard, site, make_moderator, monkeypatch):
+        dashboard, site, monkeypatch):
     """So a wrong email takes as long to refuse as a wrong password: timing tells no one who has an account."""
-    admin = make_moderator(email="admin@news.example.org", admin=True)
-    accounts.remove_moderator(make_moderator(email="gone@news.example.org", sites=[site]), by=admin)
-    moderator = make_moderator(sites=[site])
+    admin = add_moderator(email="admin@news.example.org", admin=True)
+    accounts.remove_moderator(add_moderator(email="gone@news.example.org", sites=[site]), by=admin)
+    moderator = add_moderator(sites=[site])
     # The dummy costs what a real hash costs: the same method and parameters.
     assert accounts.DUMMY_HASH.split("$")[0] == moderator.password_hash.split("$")[0] == "scrypt:32768:8:1"
     checked = []
@@ -93,34 +47,34 @@ def test_every_login_runs_one_password_check_whether_the_email_has_an_account_or
     monkeypatch.setattr(accounts, "check_password_hash",
                         lambda stored, password: checked.append(stored) or check(stored, password))
     for email, password, status, against in [
-        ("nobody@news.example.org", PASSWORD, 401, accounts.DUMMY_HASH),
-        ("gone@news.example.org", PASSWORD, 401, accounts.DUMMY_HASH),
+        ("nobody@news.example.org", MODERATOR_PASSWORD, 401, accounts.DUMMY_HASH),
+        ("gone@news.example.org", MODERATOR_PASSWORD, 401, accounts.DUMMY_HASH),
         ("mod@news.example.org", "not the password", 401, moderator.password_hash),
-        ("mod@news.example.org", PASSWORD, 303, moderator.password_hash),
+        ("mod@news.example.org", MODERATOR_PASSWORD, 303, moderator.password_hash),
     ]:
         checked.clear()
-        assert log_in(dashboard, email, password).status_code == status
+        assert dashboard.log_in(email, password).status_code == status
         assert checked == [against], email
 
 
-def test_a_login_without_its_csrf_token_is_400(dashboard, site, make_moderator):
-    make_moderator(sites=[site])
-    answer = dashboard.post("/moderate/login", data={"email": "mod@news.example.org", "password": PASSWORD})
+def test_a_login_without_its_csrf_token_is_400(dashboard, site):
+    add_moderator(sites=[site])
+    answer = dashboard.post("/moderate/login", data={"email": "mod@news.example.org", "password": MODERATOR_PASSWORD})
     assert answer.status_code == 400
 
 
-def test_login_guessing_is_limited(dashboard, app, site, make_moderator, monkeypatch):
-    make_moderator(sites=[site])
+def test_login_guessing_is_limited(dashboard, app, site, monkeypatch):
+    add_moderator(sites=[site])
     monkeypatch.setitem(app.config, "PARLEY_LIMIT_MODERATOR_LOGIN", "3 per minute")
     for _ in range(3):
-        assert log_in(dashboard, password="guess").status_code == 401
-    limited = log_in(dashboard)
+        assert dashboard.log_in(password="guess").status_code == 401
+    limited = dashboard.log_in()
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
 
 
-def test_the_pending_queue_shows_held_comments_with_their_reasons(dashboard, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_the_pending_queue_shows_held_comments_with_their_reasons(dashboard, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     held = write(body="Wait for me", status="pending")
     held.reasons = [{"code": "links", "message": "…", "detail": "3 links"}]
     db.session.commit()
@@ -131,9 +85,9 @@ def test_the_pending_queue_shows_held_comments_with_their_reasons(dashboard, sit
     assert 'aria-current="page">Pending <span class="count">1</span>' in page.text
 
 
-def test_approving_publishes_at_once_and_is_audited(dashboard, client, site, make_moderator, write):
-    moderator = make_moderator(sites=[site])
-    log_in(dashboard)
+def test_approving_publishes_at_once_and_is_audited(dashboard, client, site, write):
+    moderator = add_moderator(sites=[site])
+    dashboard.log_in()
     held = write(body="Approve me", status="pending")
     answer = act(dashboard, site, held, "approve")
     assert answer.status_code == 303 and "/moderate/queue/pending" in answer.headers["Location"]
@@ -145,9 +99,9 @@ def test_approving_publishes_at_once_and_is_audited(dashboard, client, site, mak
     assert "approve" in dashboard.get(f"/moderate/audit?site={site.key}").text
 
 
-def test_rejecting_and_deleting_take_comments_out_of_the_thread(dashboard, client, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_rejecting_and_deleting_take_comments_out_of_the_thread(dashboard, client, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     parent = write(body="Has a reply")
     write(body="The reply", parent=parent)
     other = write(body="Reject me")
@@ -178,9 +132,9 @@ def assert_counts_match_the_thread(reader, dashboard, thread, expected):
 
 
 def test_a_rejected_comment_with_replies_leaves_a_placeholder_and_counts_follow_what_is_shown(
-        dashboard, reader, site, make_moderator):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+        dashboard, reader, site):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     for body, parent in (("Alpha says first", None), ("Bravo answers", "Alpha says first"),
                          ("Charlie answers Bravo", "Bravo answers")):
         parent_id = db.session.execute(db.select(Comment.id).filter_by(body_source=parent)).scalar() if parent else ""
@@ -215,9 +169,9 @@ def test_a_rejected_comment_with_replies_leaves_a_placeholder_and_counts_follow_
 
 @pytest.mark.parametrize("first", ["root", "reply"])
 def test_placeholders_nest_and_leave_with_their_last_published_reply(
-        dashboard, reader, site, make_moderator, write, first):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+        dashboard, reader, site, write, first):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     a = write(body="Root")
     b = write(body="Middle", parent=a)
     c = write(body="Leaf", parent=b)
@@ -234,9 +188,9 @@ def test_placeholders_nest_and_leave_with_their_last_published_reply(
     assert_counts_match_the_thread(reader, dashboard, a.thread, 1)
 
 
-def test_the_second_decision_on_a_comment_is_told_it_was_already_decided(dashboard, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_the_second_decision_on_a_comment_is_told_it_was_already_decided(dashboard, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     held = write(body="Decide me once", status="pending")
     token = csrf_of(queue_page(dashboard, site).text)
     first = dashboard.post(f"/moderate/comments/{held.id}/approve", data={"csrf_token": token})
@@ -247,18 +201,18 @@ def test_the_second_decision_on_a_comment_is_told_it_was_already_decided(dashboa
     assert db.session.get(Comment, held.id).thread.comment_count == 1
 
 
-def test_a_decision_without_its_csrf_token_is_400(dashboard, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_a_decision_without_its_csrf_token_is_400(dashboard, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     held = write(status="pending")
     assert dashboard.post(f"/moderate/comments/{held.id}/approve").status_code == 400
     assert db.session.get(Comment, held.id).status == "pending"
 
 
-def test_a_moderator_of_site_a_gets_404_for_everything_of_site_b(dashboard, site, make_moderator, write):
+def test_a_moderator_of_site_a_gets_404_for_everything_of_site_b(dashboard, site, write):
     other = create_site("Other Paper", ["https://other.example"])
-    make_moderator(sites=[other])
-    log_in(dashboard)
+    add_moderator(sites=[other])
+    dashboard.log_in()
     held = write(status="pending")
     assert queue_page(dashboard, site).status_code == 404
     assert dashboard.get(f"/moderate/audit?site={site.key}").status_code == 404
@@ -267,24 +221,41 @@ def test_a_moderator_of_site_a_gets_404_for_everything_of_site_b(dashboard, site
     assert db.session.get(Comment, held.id).status == "pending"
 
 
-def test_an_admin_moderates_every_site(dashboard, site, make_moderator, write):
-    make_moderator(admin=True)
-    log_in(dashboard)
+def test_an_admin_moderates_every_site(dashboard, site, write):
+    add_moderator(admin=True)
+    dashboard.log_in()
     assert queue_page(dashboard, site).status_code == 200
 
 
-def test_pages_need_a_session(dashboard, site, make_moderator):
+def test_pages_need_a_session(dashboard, site):
     assert queue_page(dashboard, site).status_code == 303
-    make_moderator(sites=[site])
-    log_in(dashboard)
+    add_moderator(sites=[site])
+    dashboard.log_in()
     assert queue_page(dashboard, site).status_code == 200
 
 
-def test_login_never_redirects_off_the_dashboard(dashboard, site, make_moderator):
-    make_moderator(sites=[site])
+def test_every_dashboard_route_but_signing_in_and_out_sends_a_stranger_to_sign_in(app, dashboard):
+    """The blueprint's gate keeps every page closed, a route added later too; not each view by hand."""
+    token = dashboard.csrf("/moderate/login")
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("moderate.")]
+    assert len(rules) > 15
+    for rule in rules:
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            answer = dashboard.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            if rule.endpoint in ("moderate.login", "moderate.logout"):
+                assert answer.status_code in (200, 303) and "next=" not in answer.headers.get("Location", ""), url
+            else:
+                assert answer.status_code == 303, (method, url)
+                assert answer.headers["Location"].startswith("/moderate/login?next=/moderate/"), (method, url)
+
+
+def test_login_never_redirects_off_the_dashboard(dashboard, site):
+    add_moderator(sites=[site])
     token = csrf_of(dashboard.get("/moderate/login").text)
     answer = dashboard.post("/moderate/login?next=//evil.example/x",
-                            data={"email": "mod@news.example.org", "password": PASSWORD, "csrf_token": token})
+                            data={"email": "mod@news.example.org", "password": MODERATOR_PASSWORD, "csrf_token": token})
     assert answer.headers["Location"].endswith("/moderate/")
 
 
@@ -293,9 +264,9 @@ def post_action(client, site, url, **fields):
     return client.post(url, data={"csrf_token": token, **fields})
 
 
-def test_banning_a_guest_by_email_and_ip_keeps_them_out(dashboard, reader, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_banning_a_guest_by_email_and_ip_keeps_them_out(dashboard, reader, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     troll = write(body="Troll words")
     answer = post_action(dashboard, site, f"/moderate/comments/{troll.id}/ban", duration="7d", scope="both")
     assert answer.status_code == 303
@@ -304,9 +275,9 @@ def test_banning_a_guest_by_email_and_ip_keeps_them_out(dashboard, reader, site,
     assert "email guest@example.org and IP 203.0.113.9 for 7d" in entry.note
 
 
-def test_an_ipv6_ban_covers_the_64_that_limits_count_as_one_client(dashboard, reader, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_an_ipv6_ban_covers_the_64_that_limits_count_as_one_client(dashboard, reader, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     troll = write(body="Troll words")
     troll.ip = "2001:db8:5:5::1"
     db.session.commit()
@@ -321,9 +292,9 @@ def test_an_ipv6_ban_covers_the_64_that_limits_count_as_one_client(dashboard, re
     assert reader.post(email="someone.else@example.org", body="Another network").status_code == 201
 
 
-def test_banning_a_reader_signs_them_out(dashboard, client, site, make_moderator, signed_in_comment):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_banning_a_reader_signs_them_out(dashboard, client, site, signed_in_comment):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     comment, token = signed_in_comment
     post_action(dashboard, site, f"/moderate/comments/{comment.id}/ban", duration="permanent", scope="author")
     answer = client.post(f"/embed/{site.key}/comments?thread=article-1", data={"body": "again"},
@@ -365,12 +336,12 @@ def stored_state():
     }
 
 
-def test_a_ban_stores_its_bans_sign_outs_and_audit_entry_together(dashboard, site, make_moderator,
+def test_a_ban_stores_its_bans_sign_outs_and_audit_entry_together(dashboard, site,
                                                                    signed_in_comment):
     from widget.models import Ban, ReaderSession
 
-    make_moderator(sites=[site])
-    log_in(dashboard)
+    add_moderator(sites=[site])
+    dashboard.log_in()
     comment, _ = signed_in_comment
     post_action(dashboard, site, f"/moderate/comments/{comment.id}/ban", duration="7d", scope="both")
     stored_state()
@@ -395,10 +366,10 @@ ACTIONS_AUDITED = {
 
 
 @pytest.mark.parametrize("action", ACTIONS_AUDITED)
-def test_an_action_whose_audit_entry_fails_stores_nothing(dashboard, site, make_moderator, signed_in_comment,
+def test_an_action_whose_audit_entry_fails_stores_nothing(dashboard, site, signed_in_comment,
                                                           monkeypatch, action):
-    make_moderator(admin=True)
-    log_in(dashboard)
+    add_moderator(admin=True)
+    dashboard.log_in()
     comment, _ = signed_in_comment
     url, fields, helpers = ACTIONS_AUDITED[action]
     url = url.format(comment=comment.id, thread=comment.thread_id)
@@ -417,9 +388,9 @@ def test_an_action_whose_audit_entry_fails_stores_nothing(dashboard, site, make_
     assert after != before and after["audit entries"] == 1
 
 
-def test_a_ban_by_ip_after_the_ip_is_erased_is_explained(dashboard, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_a_ban_by_ip_after_the_ip_is_erased_is_explained(dashboard, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     comment = write()
     comment.ip = None
     db.session.commit()
@@ -429,11 +400,11 @@ def test_a_ban_by_ip_after_the_ip_is_erased_is_explained(dashboard, site, make_m
 
 
 def test_trusting_a_reader_lets_their_comments_skip_holds_and_guests_cant_be_trusted(
-        dashboard, client, site, make_moderator, write):
+        dashboard, client, site, write):
     from widget.models import Reader
 
-    make_moderator(sites=[site])
-    log_in(dashboard)
+    add_moderator(sites=[site])
+    dashboard.log_in()
     guest_comment = write()
     answer = post_action(dashboard, site, f"/moderate/comments/{guest_comment.id}/trust")
     assert "Guests can't be trusted" in html.unescape(dashboard.get(answer.headers["Location"], follow_redirects=True).text)
@@ -450,9 +421,9 @@ def test_trusting_a_reader_lets_their_comments_skip_holds_and_guests_cant_be_tru
     assert "trusted on this site already" in dashboard.get(again.headers["Location"], follow_redirects=True).text
 
 
-def test_closing_and_reopening_a_thread(dashboard, reader, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_closing_and_reopening_a_thread(dashboard, reader, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     thread = write().thread
     post_action(dashboard, site, f"/moderate/threads/{thread.id}/close")
     assert reader.post(body="Closed?").status_code == 403
@@ -461,10 +432,10 @@ def test_closing_and_reopening_a_thread(dashboard, reader, site, make_moderator,
     assert [e.action for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))] == ["close", "reopen"]
 
 
-def test_a_moderator_of_another_site_cant_ban_trust_or_close(dashboard, site, make_moderator, write):
+def test_a_moderator_of_another_site_cant_ban_trust_or_close(dashboard, site, write):
     other = create_site("Other Paper", ["https://other.example"])
-    make_moderator(sites=[other])
-    log_in(dashboard)
+    add_moderator(sites=[other])
+    dashboard.log_in()
     comment = write()
     token = csrf_of(queue_page(dashboard, other).text)
     for url in (f"/moderate/comments/{comment.id}/ban", f"/moderate/comments/{comment.id}/trust",
@@ -478,9 +449,9 @@ def report(client, site, comment, reason="spam", headers=None):
                        headers={"Origin": SITE_ORIGIN, **(headers or {})})
 
 
-def test_readers_report_comments_once_each_into_the_reported_queue(dashboard, client, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_readers_report_comments_once_each_into_the_reported_queue(dashboard, client, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     comment = write(body="Reportable")
     answer = report(client, site, comment)
     assert answer.status_code == 202 and 'data-kind="reported"' in answer.text
@@ -513,9 +484,9 @@ def test_every_published_comment_offers_a_report(client, site, write):
     assert 'name="reason" value="off-topic"' in thread
 
 
-def test_bulk_approve_and_reject_decide_each_selected_comment(dashboard, client, site, make_moderator, write):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_bulk_approve_and_reject_decide_each_selected_comment(dashboard, client, site, write):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     held = [write(body=f"Held {n}", status="pending") for n in range(3)]
     other_site_comment_id = 999999
     token = csrf_of(queue_page(dashboard, site).text)
@@ -530,29 +501,29 @@ def test_bulk_approve_and_reject_decide_each_selected_comment(dashboard, client,
     assert dashboard.post(f"/moderate/bulk/approve?site={site.key}", data={"ids": [str(held[0].id)]}).status_code == 400
 
 
-def test_a_moderator_changes_their_password(dashboard, site, make_moderator):
-    make_moderator(sites=[site])
-    log_in(dashboard)
+def test_a_moderator_changes_their_password(dashboard, site):
+    add_moderator(sites=[site])
+    dashboard.log_in()
     token = csrf_of(dashboard.get("/moderate/password").text)
     wrong = dashboard.post("/moderate/password", data={"csrf_token": token, "current": "nope",
                                                         "new": "a brand new secret", "confirm": "a brand new secret"})
     assert wrong.status_code == 422 and "not your current password" in wrong.text
-    short = dashboard.post("/moderate/password", data={"csrf_token": token, "current": PASSWORD,
+    short = dashboard.post("/moderate/password", data={"csrf_token": token, "current": MODERATOR_PASSWORD,
                                                         "new": "short", "confirm": "short"})
     assert short.status_code == 422 and "at least 10 characters" in short.text
-    ok = dashboard.post("/moderate/password", data={"csrf_token": token, "current": PASSWORD,
+    ok = dashboard.post("/moderate/password", data={"csrf_token": token, "current": MODERATOR_PASSWORD,
                                                      "new": "a brand new secret", "confirm": "a brand new secret"})
     assert ok.status_code == 303
     dashboard.post("/moderate/logout", data={"csrf_token": csrf_of(queue_page(dashboard, site).text)})
-    assert log_in(dashboard).status_code == 401
-    assert log_in(dashboard, password="a brand new secret").status_code == 303
+    assert dashboard.log_in().status_code == 401
+    assert dashboard.log_in(password="a brand new secret").status_code == 303
 
 
 @pytest.mark.parametrize("past_any_row", ["99999999999999999999", str(2**31), "0", "\u0661"])
-def test_every_route_with_an_id_is_404_for_an_id_no_row_can_have(dashboard, client, site, make_moderator,
+def test_every_route_with_an_id_is_404_for_an_id_no_row_can_have(dashboard, client, site,
                                                                   past_any_row):
-    make_moderator(admin=True)
-    log_in(dashboard)
+    add_moderator(admin=True)
+    dashboard.log_in()
     token = csrf_of(queue_page(dashboard, site).text)
     form = {"csrf_token": token, "back": "/moderate/"}
     answers = {

@@ -3,7 +3,7 @@ import html
 import re
 
 import pytest
-from support import SITE_ORIGIN, add_moderator, dashboard_post, log_in, policy_form
+from support import SITE_ORIGIN, add_moderator, policy_form
 
 from widget.extensions import db
 from widget.models import AuditEntry, Moderator, Site
@@ -22,18 +22,18 @@ def admin(app):
 
 
 @pytest.fixture
-def as_admin(app, admin):
-    client = app.test_client()
-    assert log_in(client, ADMIN).status_code == 303
+def as_admin(open_dashboard, admin):
+    client = open_dashboard()
+    assert client.log_in(ADMIN).status_code == 303
     return client
 
 
 @pytest.fixture
-def as_moderator(app, site):
+def as_moderator(open_dashboard, site):
     """A plain moderator of `site`, signed in."""
     add_moderator(MODERATOR, sites=[site])
-    client = app.test_client()
-    assert log_in(client, MODERATOR).status_code == 303
+    client = open_dashboard()
+    assert client.log_in(MODERATOR).status_code == 303
     return client
 
 
@@ -71,7 +71,7 @@ def text_of(response):
 
 
 def test_an_admin_adds_a_site_and_is_shown_its_key(as_admin, admin):
-    answer = dashboard_post(as_admin, "/moderate/sites", {
+    answer = as_admin.submit("/moderate/sites", {
         "name": "  The  Steppe Herald ",
         "origins": "https://herald.example\nHTTPS://Herald.example:443/\n\nhttp://localhost:8000"})
     assert answer.status_code == 303
@@ -87,13 +87,13 @@ def test_an_admin_adds_a_site_and_is_shown_its_key(as_admin, admin):
 
 
 def test_a_site_that_breaks_the_rules_is_422_with_messages_and_not_stored(as_admin):
-    answer = dashboard_post(as_admin, "/moderate/sites", {"name": "  ", "origins": "ftp://herald.example"})
+    answer = as_admin.submit("/moderate/sites", {"name": "  ", "origins": "ftp://herald.example"})
     assert answer.status_code == 422
     errors = errors_of(answer.text)
     assert errors["name"] == ["A site's name must be 1 to 200 characters."]
     assert "is not an origin" in errors["origins"][0]
     assert "ftp://herald.example" in answer.text  # the admin's input comes back to fix
-    no_origin = dashboard_post(as_admin, "/moderate/sites", {"name": "Herald", "origins": ""})
+    no_origin = as_admin.submit("/moderate/sites", {"name": "Herald", "origins": ""})
     assert no_origin.status_code == 422
     assert errors_of(no_origin.text)["origins"] == ["A site needs at least one origin."]
     assert count(Site) == 0 and count(AuditEntry) == 0
@@ -101,7 +101,7 @@ def test_a_site_that_breaks_the_rules_is_422_with_messages_and_not_stored(as_adm
 
 def test_an_admin_changes_a_sites_name_origins_and_sign_in_buttons(as_admin, client, site, providers):
     version = site.version
-    answer = dashboard_post(as_admin, f"/moderate/sites/{site.key}/settings", {
+    answer = as_admin.submit(f"/moderate/sites/{site.key}/settings", {
         "name": "Central Asia News Daily", "origins": f"{SITE_ORIGIN}\nhttps://m.news.example.org",
         "providers": "github, demo"})
     assert answer.status_code == 303
@@ -120,7 +120,7 @@ def test_an_admin_changes_a_sites_name_origins_and_sign_in_buttons(as_admin, cli
 
 def test_site_settings_are_validated_and_nothing_is_stored(as_admin, site, providers):
     before = (site.name, list(site.origins), dict(site.settings), site.version)
-    answer = dashboard_post(as_admin, f"/moderate/sites/{site.key}/settings", {
+    answer = as_admin.submit(f"/moderate/sites/{site.key}/settings", {
         "name": "Renamed", "origins": "https://news.example.org/articles", "providers": "github, myspace"})
     assert answer.status_code == 422
     errors = errors_of(answer.text)
@@ -135,7 +135,7 @@ def test_saving_unchanged_settings_changes_nothing(as_admin, site, providers):
     version = site.version
     page = as_admin.get(f"/moderate/sites/{site.key}/settings")
     assert 'value="demo, facebook, github"' in page.text  # never chosen: every configured provider shows
-    answer = dashboard_post(as_admin, f"/moderate/sites/{site.key}/settings", {
+    answer = as_admin.submit(f"/moderate/sites/{site.key}/settings", {
         "name": site.name, "origins": SITE_ORIGIN, "providers": "demo, facebook, github"})
     assert "Nothing changed." in as_admin.get(answer.headers["Location"]).text
     db.session.refresh(site)
@@ -145,9 +145,9 @@ def test_saving_unchanged_settings_changes_nothing(as_admin, site, providers):
 # Moderators
 
 
-def test_an_admin_adds_a_moderator_who_can_then_moderate_their_site(app, as_admin, admin, site):
+def test_an_admin_adds_a_moderator_who_can_then_moderate_their_site(open_dashboard, as_admin, admin, site):
     other = create_site("Other Paper", ["https://other.example"])
-    answer = dashboard_post(as_admin, "/moderate/moderators", {
+    answer = as_admin.submit("/moderate/moderators", {
         "email": " Aigul@News.Example.org ", "name": "Aigul", "password": "a long enough secret", "sites": [site.key]})
     assert answer.status_code == 303
     moderator = db.session.execute(db.select(Moderator).filter_by(email="aigul@news.example.org")).scalar_one()
@@ -156,14 +156,14 @@ def test_an_admin_adds_a_moderator_who_can_then_moderate_their_site(app, as_admi
     [entry] = audit_entries(site, "moderators")
     assert entry.note == "added moderator aigul@news.example.org" and entry.moderator_id == admin.id
     assert "aigul@news.example.org" in as_admin.get("/moderate/moderators").text
-    theirs = app.test_client()
-    assert log_in(theirs, "aigul@news.example.org", "a long enough secret").status_code == 303
+    theirs = open_dashboard()
+    assert theirs.log_in("aigul@news.example.org", "a long enough secret").status_code == 303
     assert theirs.get(f"/moderate/queue/pending?site={site.key}").status_code == 200
     assert theirs.get(f"/moderate/queue/pending?site={other.key}").status_code == 404
 
 
 def test_a_moderator_that_breaks_the_rules_is_422_with_messages_and_not_stored(as_admin, site):
-    answer = dashboard_post(as_admin, "/moderate/moderators", {
+    answer = as_admin.submit("/moderate/moderators", {
         "email": "not an address", "password": "short", "sites": ["no-such-site"], "name": "x" * 81})
     assert answer.status_code == 422
     errors = errors_of(answer.text)
@@ -171,7 +171,7 @@ def test_a_moderator_that_breaks_the_rules_is_422_with_messages_and_not_stored(a
     assert errors["password"] == ["A password has at least 10 characters."]
     assert errors["name"] == ["A name has at most 80 characters."]
     assert "not a valid choice" in errors["sites"][0]
-    again = dashboard_post(as_admin, "/moderate/moderators",
+    again = as_admin.submit("/moderate/moderators",
                            {"email": ADMIN.upper(), "password": "a long enough secret"})
     assert again.status_code == 422
     assert errors_of(again.text)["email"] == [f"A moderator with the email {ADMIN} exists already."]
@@ -181,7 +181,7 @@ def test_a_moderator_that_breaks_the_rules_is_422_with_messages_and_not_stored(a
 def test_an_admin_changes_a_moderators_sites_and_admin_flag(as_admin, site):
     other = create_site("Other Paper", ["https://other.example"])
     moderator = add_moderator(MODERATOR, sites=[site])
-    answer = dashboard_post(as_admin, f"/moderate/moderators/{moderator.id}", {"sites": [other.key], "is_admin": "y"})
+    answer = as_admin.submit(f"/moderate/moderators/{moderator.id}", {"sites": [other.key], "is_admin": "y"})
     assert answer.status_code == 303
     db.session.refresh(moderator)
     assert moderator.is_admin and [s.key for s in moderator.sites] == [other.key]
@@ -192,12 +192,12 @@ def test_an_admin_changes_a_moderators_sites_and_admin_flag(as_admin, site):
 
 
 def test_an_admin_cant_demote_or_remove_themself(as_admin, admin, site):
-    answer = dashboard_post(as_admin, f"/moderate/moderators/{admin.id}", {"sites": [site.key]})
+    answer = as_admin.submit(f"/moderate/moderators/{admin.id}", {"sites": [site.key]})
     assert answer.status_code == 422
     assert errors_of(answer.text)["is_admin"] == ["You can't take away your own admin rights; another admin can."]
     own_page = as_admin.get(f"/moderate/moderators/{admin.id}").text
     assert "/remove" not in own_page
-    removal = dashboard_post(as_admin, f"/moderate/moderators/{admin.id}/remove", {})
+    removal = as_admin.submit(f"/moderate/moderators/{admin.id}/remove", {})
     assert "You can't remove your own account" in text_of(as_admin.get(removal.headers["Location"]))
     db.session.refresh(admin)
     assert admin.is_admin and admin.sites == [] and count(AuditEntry) == 0
@@ -205,16 +205,16 @@ def test_an_admin_cant_demote_or_remove_themself(as_admin, admin, site):
 
 
 def test_a_removed_moderator_is_signed_out_and_can_sign_in_no_more_but_stays_in_the_audit_log(
-        app, as_admin, admin, site, write):
+        open_dashboard, as_admin, admin, site, write):
     moderator = add_moderator(MODERATOR, sites=[site])
-    theirs = app.test_client()
-    log_in(theirs, MODERATOR)
+    theirs = open_dashboard()
+    theirs.log_in(MODERATOR)
     held = write(status="pending")
-    assert dashboard_post(theirs, f"/moderate/comments/{held.id}/approve", {}).status_code == 303
-    answer = dashboard_post(as_admin, f"/moderate/moderators/{moderator.id}/remove", {})
+    assert theirs.submit(f"/moderate/comments/{held.id}/approve", {}).status_code == 303
+    answer = as_admin.submit(f"/moderate/moderators/{moderator.id}/remove", {})
     assert answer.status_code == 303
     assert theirs.get(f"/moderate/queue/pending?site={site.key}").status_code == 303  # to the login page
-    assert log_in(theirs, MODERATOR).status_code == 401
+    assert theirs.log_in(MODERATOR).status_code == 401
     assert f'data-moderator-id="{moderator.id}"' not in as_admin.get("/moderate/moderators").text
     assert as_admin.get(f"/moderate/moderators/{moderator.id}").status_code == 404
     # Their decision is still theirs in the log, and the log says who removed them.
@@ -222,8 +222,8 @@ def test_a_removed_moderator_is_signed_out_and_can_sign_in_no_more_but_stays_in_
     assert re.search(rf"<td>{re.escape(MODERATOR)}</td><td>approve</td>", audit_page)
     assert f"removed moderator {MODERATOR} (account removed)" in audit_page
     # Adding the email again brings the account back, with the new password.
-    dashboard_post(as_admin, "/moderate/moderators", {"email": MODERATOR, "password": "a second secret!"})
-    assert log_in(theirs, MODERATOR, "a second secret!").status_code == 303
+    as_admin.submit("/moderate/moderators", {"email": MODERATOR, "password": "a second secret!"})
+    assert theirs.log_in(MODERATOR, "a second secret!").status_code == 303
     assert count(Moderator) == 2
 
 
@@ -243,7 +243,7 @@ def test_a_moderator_cant_manage_sites_or_moderators(as_moderator, site, admin):
         f"/moderate/sites/{site.key}/settings": {"name": "Mine", "origins": "https://mine.example", "providers": ""},
     }
     for url, data in posts.items():
-        assert dashboard_post(as_moderator, url, data).status_code == 403, url
+        assert as_moderator.submit(url, data).status_code == 403, url
     db.session.refresh(site)
     db.session.refresh(admin)
     assert count(Site) == 1 and count(Moderator) == 2 and admin.is_admin and count(AuditEntry) == 0
@@ -274,7 +274,7 @@ def test_the_pages_keep_to_the_dashboards_csp(as_admin, site, write):
     urls = ("/moderate/sites", "/moderate/moderators", f"/moderate/sites/{site.key}/settings",
             f"/moderate/sites/{site.key}/policy")
     pages = [as_admin.get(url) for url in urls]
-    pages.append(dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy", {**policy_form(site), "dry_run": "1"}))
+    pages.append(as_admin.submit(f"/moderate/sites/{site.key}/policy", {**policy_form(site), "dry_run": "1"}))
     for page in pages:
         assert page.status_code == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]
         assert not re.search(r"<script(?![^>]*\ssrc=)", page.text)
@@ -295,7 +295,7 @@ def test_the_policy_form_has_every_key_of_the_policy(as_admin, site):
 
 def test_saving_the_policy_changes_the_policy_page_and_the_enforced_rules(as_admin, admin, site, reader):
     version = site.version
-    answer = dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy", {**policy_form(
+    answer = as_admin.submit(f"/moderate/sites/{site.key}/policy", {**policy_form(
         site, max_links=0, banned_words=["scoundrel*"], text="Be kind, **please**."), "save": "Save the policy"})
     assert answer.status_code == 303
     assert "it applies to the next comment" in as_admin.get(answer.headers["Location"]).text
@@ -316,14 +316,14 @@ def test_saving_the_policy_changes_the_policy_page_and_the_enforced_rules(as_adm
 
 
 def test_guests_can_be_turned_away_from_the_policy_form(as_admin, site, reader):
-    dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy", policy_form(site, guests="deny"))
+    as_admin.submit(f"/moderate/sites/{site.key}/policy", policy_form(site, guests="deny"))
     assert reader.post().status_code == 401
     assert 'data-guests="deny"' in as_admin.get(f"/moderate/sites/{site.key}/settings").text
 
 
 def test_a_policy_that_breaks_the_rules_is_422_with_each_message_beside_its_field(as_admin, site):
     before = (dict(site.settings), site.version)
-    answer = dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy", {**policy_form(
+    answer = as_admin.submit(f"/moderate/sites/{site.key}/policy", {**policy_form(
         site, banned_words=["fine", "two words"], blocked_domains=["http://spam.example/x"], guests="maybe"),
         "max_links": "-1", "close_after_days": "soon", "min_length": "", "save": "Save the policy"})
     assert answer.status_code == 422
@@ -337,11 +337,11 @@ def test_a_policy_that_breaks_the_rules_is_422_with_each_message_beside_its_fiel
     assert errors["max_links"] == ["max_links must be 0 or more, not -1."]
     assert "two words" in answer.text  # the admin's text comes back to fix
     # Once each value is fine on its own, the rule across keys speaks.
-    across = dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy",
+    across = as_admin.submit(f"/moderate/sites/{site.key}/policy",
                             policy_form(site, min_length=50, max_length=20))
     assert across.status_code == 422
     assert errors_of(across.text) == {"max_length": ["max_length must be between min_length (50) and 20,000."]}
-    too_big = dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy", policy_form(site, max_links=5000))
+    too_big = as_admin.submit(f"/moderate/sites/{site.key}/policy", policy_form(site, max_links=5000))
     assert errors_of(too_big.text) == {"max_links": ["max_links must be at most 1,000, not 5,000."]}
     db.session.refresh(site)
     assert (site.settings, site.version) == before and count(AuditEntry) == 0
@@ -349,7 +349,7 @@ def test_a_policy_that_breaks_the_rules_is_422_with_each_message_beside_its_fiel
 
 def test_saving_an_unchanged_policy_changes_nothing(as_admin, site):
     version = site.version
-    answer = dashboard_post(as_admin, f"/moderate/sites/{site.key}/policy", policy_form(site))
+    answer = as_admin.submit(f"/moderate/sites/{site.key}/policy", policy_form(site))
     assert "Nothing changed." in as_admin.get(answer.headers["Location"]).text
     db.session.refresh(site)
     assert site.version == version and count(AuditEntry) == 0
@@ -358,10 +358,10 @@ def test_saving_an_unchanged_policy_changes_nothing(as_admin, site):
 def test_a_sites_moderator_tries_the_policy_then_saves_it(as_moderator, site, write):
     write(body="Cheap watches here")
     edited = policy_form(site, banned_words="watch*")
-    trial = dashboard_post(as_moderator, f"/moderate/sites/{site.key}/policy", {**edited, "dry_run": "1"})
+    trial = as_moderator.submit(f"/moderate/sites/{site.key}/policy", {**edited, "dry_run": "1"})
     assert trial.status_code == 200 and "Cheap watches here" in trial.text and "banned" in trial.text
     assert site_policy(site)["banned_words"] == [] and count(AuditEntry) == 0
-    saved = dashboard_post(as_moderator, f"/moderate/sites/{site.key}/policy", edited)
+    saved = as_moderator.submit(f"/moderate/sites/{site.key}/policy", edited)
     assert saved.status_code == 303
     db.session.refresh(site)
     assert site_policy(site)["banned_words"] == ["watch*"]

@@ -1,10 +1,10 @@
 """The dashboard's daily work: staff replies, editor's picks, notes, filters, the author view,
 a comment's history, staff names kept from guests, keyboard shortcuts' script, and who may do what."""
 import html
+import re
 
 import pytest
-from support import SITE_ORIGIN
-from test_moderate import csrf_of, dashboard, log_in, make_moderator, queue_page  # noqa: F401 (fixtures)
+from support import MODERATOR_PASSWORD, SITE_ORIGIN, add_moderator, csrf_of, queue_page
 
 from widget.extensions import db
 from widget.models import AuditEntry, Comment, Reader
@@ -26,11 +26,11 @@ def flashed(client, answer):
 
 
 @pytest.fixture
-def moderator(app, site, make_moderator, dashboard):
-    moderator = make_moderator(sites=[site])
+def moderator(app, site, dashboard):
+    moderator = add_moderator(sites=[site])
     moderator.name = "Aigerim of the Desk"
     db.session.commit()
-    log_in(dashboard)
+    dashboard.log_in()
     return moderator
 
 
@@ -166,13 +166,13 @@ def test_a_comments_page_shows_its_history_newest_first(dashboard, site, moderat
     assert f'href="/moderate/comments/{comment.id}"' in dashboard.get(f"/moderate/audit?site={site.key}").text
 
 
-def test_guests_cant_post_under_a_moderators_name(reader, site, moderator, make_moderator):
+def test_guests_cant_post_under_a_moderators_name(reader, site, moderator):
     answer = reader.post(name="Aigerim of the Desk")
     assert answer.status_code == 422 and "reserved for the site" in html.unescape(answer.text)
     assert reader.post(name="aigerim  OF the desk").status_code == 422
-    admin = make_moderator(email="boss@news.example.org", admin=True)
+    admin = add_moderator(email="boss@news.example.org", admin=True)
     admin.name = "Chief Bolat"
-    elsewhere = make_moderator(email="far@other.example", sites=[create_site("Other", ["https://o.example"])])
+    elsewhere = add_moderator(email="far@other.example", sites=[create_site("Other", ["https://o.example"])])
     elsewhere.name = "Far Away"
     db.session.commit()
     assert reader.post(name="Chief Bolat").status_code == 422
@@ -211,10 +211,10 @@ SITE_B_REQUESTS = [
 
 @pytest.mark.parametrize("method,url,fields", SITE_B_REQUESTS, ids=[f"{m} {u}" for m, u, _ in SITE_B_REQUESTS])
 def test_a_moderator_of_site_a_can_see_or_change_nothing_of_site_b(
-        dashboard, site, make_moderator, write, method, url, fields):
+        dashboard, site, write, method, url, fields):
     own = create_site("Own Paper", ["https://own.example"])
-    make_moderator(sites=[own])
-    log_in(dashboard)
+    add_moderator(sites=[own])
+    dashboard.log_in()
     comment = write(status="pending")
     values = {"site": site.key, "comment": comment.id, "thread": comment.thread_id}
     url = url.format(**values)
@@ -230,10 +230,10 @@ def test_a_moderator_of_site_a_can_see_or_change_nothing_of_site_b(
     assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 1
 
 
-def test_the_navigation_counts_held_comments_per_site(dashboard, site, make_moderator, write):
+def test_the_navigation_counts_held_comments_per_site(dashboard, site, write):
     other = create_site("Other Paper", ["https://other.example"])
-    make_moderator(sites=[site, other])
-    log_in(dashboard)
+    add_moderator(sites=[site, other])
+    dashboard.log_in()
     write(status="pending")
     write(status="pending")
     write()
@@ -276,11 +276,11 @@ def test_a_crafted_way_back_leads_home_and_never_fails(dashboard, site, moderato
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/moderate/")
 
 
-def test_a_crafted_next_after_login_leads_home(dashboard, site, make_moderator):
-    make_moderator(sites=[site])
+def test_a_crafted_next_after_login_leads_home(dashboard, site):
+    add_moderator(sites=[site])
     token = csrf_of(dashboard.get("/moderate/login").text)
     answer = dashboard.post("/moderate/login?next=/moderate/%0d%0aX-Evil:%201",
-                            data={"email": "mod@news.example.org", "password": "correct horse battery", "csrf_token": token})
+                            data={"email": "mod@news.example.org", "password": MODERATOR_PASSWORD, "csrf_token": token})
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/moderate/")
 
 
@@ -292,18 +292,31 @@ def test_the_author_view_knows_no_reader_who_never_commented_on_the_site(dashboa
     assert answer.status_code == 404 and "Only On Site B" not in answer.text
 
 
-def test_a_changed_password_or_a_removal_ends_the_accounts_other_sessions(app, site, moderator, dashboard):
-    from test_moderate import PASSWORD
-
-    other_browser = app.test_client()
-    from flask import g
-    g.pop("csrf_token", None)
-    log_in(other_browser)
+def test_a_changed_password_or_a_removal_ends_the_accounts_other_sessions(site, moderator, dashboard, open_dashboard):
+    other_browser = open_dashboard()
+    other_browser.log_in()
     assert queue_page(other_browser, site).status_code == 200
-    g.pop("csrf_token", None)
-    token = csrf_of(dashboard.get("/moderate/password").text)
-    changed = dashboard.post("/moderate/password", data={"csrf_token": token, "current": PASSWORD,
-                                                          "new": "a brand new secret", "confirm": "a brand new secret"})
+    changed = dashboard.submit("/moderate/password", {"current": MODERATOR_PASSWORD,
+                                                      "new": "a brand new secret", "confirm": "a brand new secret"})
     assert changed.status_code == 303
     assert queue_page(dashboard, site).status_code == 200  # the session that changed it goes on
     assert queue_page(other_browser, site).status_code == 303  # the other one is signed out
+
+
+def test_each_comment_offers_the_actions_that_apply_to_it(dashboard, site, moderator, write):
+    """actions.ACTIONS decides the buttons; the moderation functions still refuse what no longer applies."""
+    top = write()
+    comments = {
+        "pending": (write(status="pending"), ["approve", "reject", "delete", "ban"]),
+        "published": (top, ["reject", "delete", "pin", "ban", "reply"]),
+        "a reply": (write(parent=top), ["reject", "delete", "ban", "reply"]),
+        "rejected": (write(status="rejected"), ["approve", "delete", "ban"]),
+        "deleted": (write(status="deleted"), ["ban"]),
+    }
+    for name, (comment, actions) in comments.items():
+        page = dashboard.get(f"/moderate/comments/{comment.id}").text
+        assert re.findall(r'data-key-action="([a-z]+)"', page) == actions, name
+    assert post(dashboard, site, f"/moderate/comments/{top.id}/pin").status_code == 303
+    page = dashboard.get(f"/moderate/comments/{top.id}").text
+    assert re.findall(r'data-key-action="([a-z]+)"', page) == ["reject", "delete", "unpin", "ban", "reply"]
+    assert post(dashboard, site, f"/moderate/comments/{top.id}/promote").status_code == 404

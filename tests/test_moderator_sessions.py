@@ -3,11 +3,11 @@ after idle minutes and after days however busy (issue 10, item 8). Time moves by
 from datetime import timedelta
 
 import pytest
-from support import MODERATOR_PASSWORD, add_moderator, dashboard_post, log_in
+from support import MODERATOR_PASSWORD, add_moderator
 
 from widget.extensions import db
 from widget.models import ModeratorSession, utcnow
-from widget.moderate.views import SESSION_TOKEN
+from widget.moderate.gate import SESSION_TOKEN
 from widget.moderator_sessions import ABSOLUTE, IDLE
 from widget.tokens import digest
 
@@ -21,9 +21,9 @@ def moderator(app, site):
     return add_moderator(EMAIL, sites=[site])
 
 
-def signed_in(app, email=EMAIL):
-    browser = app.test_client()
-    assert log_in(browser, email).status_code == 303
+def signed_in(open_dashboard, email=EMAIL):
+    browser = open_dashboard()
+    assert browser.log_in(email).status_code == 303
     return browser
 
 
@@ -56,8 +56,8 @@ def move_back(session, **times):
     db.session.commit()
 
 
-def test_the_cookie_carries_only_a_token_the_database_knows_by_its_hash(app, moderator):
-    browser = signed_in(app)
+def test_the_cookie_carries_only_a_token_the_database_knows_by_its_hash(open_dashboard, moderator):
+    browser = signed_in(open_dashboard)
     with browser.session_transaction() as cookie:
         token = cookie[SESSION_TOKEN]
         assert "moderator_id" not in cookie
@@ -65,20 +65,20 @@ def test_the_cookie_carries_only_a_token_the_database_knows_by_its_hash(app, mod
     assert session.token_hash == digest(token) and session.moderator_id == moderator.id
 
 
-def test_signing_out_makes_every_copy_of_the_cookie_useless(app, site, moderator):
-    browser = signed_in(app)
+def test_signing_out_makes_every_copy_of_the_cookie_useless(app, open_dashboard, site, moderator):
+    browser = signed_in(open_dashboard)
     kept = copy_of(app, browser)
     assert opens_the_queue(kept, site)
-    assert dashboard_post(browser, "/moderate/logout", {}).status_code == 303
+    assert browser.submit("/moderate/logout", {}).status_code == 303
     assert not opens_the_queue(kept, site)
     assert not opens_the_queue(browser, site)
     assert sessions() == []
 
 
-def test_a_password_change_ends_every_other_session_and_this_browser_goes_on(app, site, moderator):
-    here, elsewhere = signed_in(app), signed_in(app)
+def test_a_password_change_ends_every_other_session_and_this_browser_goes_on(app, open_dashboard, site, moderator):
+    here, elsewhere = signed_in(open_dashboard), signed_in(open_dashboard)
     copied_before = copy_of(app, here)
-    changed = dashboard_post(here, "/moderate/password", {
+    changed = here.submit("/moderate/password", {
         "current": MODERATOR_PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert changed.status_code == 303
     assert opens_the_queue(here, site)
@@ -87,17 +87,18 @@ def test_a_password_change_ends_every_other_session_and_this_browser_goes_on(app
     assert len(sessions()) == 1
 
 
-def test_removing_an_account_ends_its_sessions(app, site, moderator):
+def test_removing_an_account_ends_its_sessions(open_dashboard, site, moderator):
     admin = add_moderator("admin@parley.example", admin=True)
-    theirs = signed_in(app)
-    removed = dashboard_post(signed_in(app, "admin@parley.example"), f"/moderate/moderators/{moderator.id}/remove", {})
+    theirs = signed_in(open_dashboard)
+    as_admin = signed_in(open_dashboard, "admin@parley.example")
+    removed = as_admin.submit(f"/moderate/moderators/{moderator.id}/remove")
     assert removed.status_code == 303
     assert [s.moderator_id for s in sessions()] == [admin.id]
     assert not opens_the_queue(theirs, site)
 
 
-def test_a_session_lapses_after_30_idle_minutes(app, site, moderator):
-    browser = signed_in(app)
+def test_a_session_lapses_after_30_idle_minutes(open_dashboard, site, moderator):
+    browser = signed_in(open_dashboard)
     [session] = sessions()
     move_back(session, last_seen=IDLE - timedelta(minutes=1))
     assert opens_the_queue(browser, site)  # and counts as used now
@@ -108,8 +109,8 @@ def test_a_session_lapses_after_30_idle_minutes(app, site, moderator):
     assert sessions() == []
 
 
-def test_a_session_lapses_7_days_after_its_sign_in_however_busy(app, site, moderator):
-    browser = signed_in(app)
+def test_a_session_lapses_7_days_after_its_sign_in_however_busy(open_dashboard, site, moderator):
+    browser = signed_in(open_dashboard)
     [session] = sessions()
     move_back(session, created=ABSOLUTE - timedelta(minutes=1))
     assert opens_the_queue(browser, site)
@@ -117,8 +118,8 @@ def test_a_session_lapses_7_days_after_its_sign_in_however_busy(app, site, moder
     assert not opens_the_queue(browser, site)
 
 
-def test_a_session_notes_its_use_at_most_once_a_minute(app, site, moderator):
-    browser = signed_in(app)
+def test_a_session_notes_its_use_at_most_once_a_minute(open_dashboard, site, moderator):
+    browser = signed_in(open_dashboard)
     [session] = sessions()
     move_back(session, last_seen=timedelta(seconds=30))
     noted = session.last_seen
@@ -129,10 +130,10 @@ def test_a_session_notes_its_use_at_most_once_a_minute(app, site, moderator):
     assert utcnow() - sessions()[0].last_seen < timedelta(seconds=5)
 
 
-def test_a_sign_in_clears_lapsed_sessions_left_behind(app, moderator):
-    signed_in(app)
+def test_a_sign_in_clears_lapsed_sessions_left_behind(open_dashboard, moderator):
+    signed_in(open_dashboard)
     [forgotten] = sessions()
     move_back(forgotten, last_seen=IDLE + timedelta(seconds=1))
     hash_of_forgotten = forgotten.token_hash
-    signed_in(app)
+    signed_in(open_dashboard)
     assert [s.token_hash != hash_of_forgotten for s in sessions()] == [True]

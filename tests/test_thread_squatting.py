@@ -9,7 +9,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from support import OTHER_ORIGIN, SITE_ORIGIN
+from support import OTHER_ORIGIN, SITE_ORIGIN, add_moderator
 
 from widget import pages
 from widget.extensions import db
@@ -243,22 +243,14 @@ def edit_page(client, thread):
 
 
 def edit(client, thread, **fields):
-    from test_moderate import csrf_of
-
-    token = csrf_of(edit_page(client, thread).text)
-    return client.post(f"/moderate/threads/{thread.id}", data={"csrf_token": token, **fields})
+    return client.submit(f"/moderate/threads/{thread.id}", fields, page=f"/moderate/threads/{thread.id}")
 
 
 @pytest.fixture
-def moderator_client(app, site):
-    from test_moderate import PASSWORD, log_in
-
-    result = app.test_cli_runner().invoke(
-        args=["moderator", "create", "--email", "mod@news.example.org", "--password-stdin", "--site", site.key],
-        input=PASSWORD + "\n")
-    assert result.exit_code == 0, result.output
-    client = app.test_client()
-    log_in(client)
+def moderator_client(open_dashboard, site):
+    add_moderator(sites=[site])
+    client = open_dashboard()
+    client.log_in()
     return client
 
 
@@ -299,22 +291,14 @@ def test_an_edit_without_its_csrf_token_is_400(moderator_client, write):
     assert stored("water-law").title == ""
 
 
-def test_a_moderator_of_another_site_cant_see_or_edit_the_thread(app, moderator_client, write):
-    from test_moderate import PASSWORD, log_in
-
+def test_a_moderator_of_another_site_cant_see_or_edit_the_thread(open_dashboard, moderator_client, write):
     other = create_site("Other Paper", ["https://other.example"])
     thread = write("water-law").thread
-    app.test_cli_runner().invoke(
-        args=["moderator", "create", "--email", "other@other.example", "--password-stdin", "--site", other.key],
-        input=PASSWORD + "\n")
-    stranger = app.test_client()
-    log_in(stranger, email="other@other.example")
+    add_moderator("other@other.example", sites=[other])
+    stranger = open_dashboard()
+    stranger.log_in(email="other@other.example")
     assert edit_page(stranger, thread).status_code == 404
-    token_page = stranger.get(f"/moderate/queue/pending?site={other.key}").text
-    from test_moderate import csrf_of
-
-    response = stranger.post(f"/moderate/threads/{thread.id}",
-                             data={"csrf_token": csrf_of(token_page), "title": "Hijacked", "url": ""})
+    response = stranger.submit(f"/moderate/threads/{thread.id}", {"title": "Hijacked", "url": ""})
     assert response.status_code == 404
     assert stored("water-law").title == ""
     assert stranger.get("/moderate/threads/99999999999999999999").status_code == 404

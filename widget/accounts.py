@@ -1,4 +1,5 @@
-"""Dashboard accounts as admins manage them: create, change who moderates what, remove.
+"""Dashboard accounts, as admins manage them and as the command line creates them: the rules
+for an email, a name and a password; create, change who moderates what, remove.
 
 A removed account keeps its row: the audit log and staff replies point at it
 (foreign keys), and who decided what must stay readable. It loses its sites,
@@ -24,6 +25,7 @@ DUMMY_HASH = (
 )
 EMAIL_MAX = 254
 NAME_MAX = 80
+PASSWORD_MIN = 10
 
 
 class AccountError(ValueError):
@@ -32,6 +34,23 @@ class AccountError(ValueError):
     def __init__(self, message, field):
         super().__init__(message)
         self.field = field
+
+
+def email_problem(email):
+    """What is wrong with `email` as a login, or None: moderators sign in with it, so a typo should show at once."""
+    if "@" not in email or len(email) > EMAIL_MAX or any(c.isspace() for c in email):
+        return "Give an email address, like mod@news.example.org."
+    return None
+
+
+def name_problem(name):
+    """What is wrong with `name`, the signature of a moderator's staff replies, or None."""
+    return f"A name has at most {NAME_MAX} characters." if len(name) > NAME_MAX else None
+
+
+def password_problem(password):
+    """What is wrong with `password` for an account, or None."""
+    return f"A password has at least {PASSWORD_MIN} characters." if len(password) < PASSWORD_MIN else None
 
 
 def is_removed(moderator):
@@ -56,15 +75,20 @@ def active_moderators():
 
 
 def create_moderator(email, name, password, is_admin, sites, by):
-    """A new account (or a removed one with this email, revived); `by` is the admin creating it."""
-    email = email.strip().lower()
+    """A new account (or a removed one with this email, revived); `by` is the admin creating it,
+    None for the command line. Raises AccountError for a value against the rules above."""
+    email, name = email.strip().lower(), " ".join(name.split())
+    for field, problem in (("email", email_problem(email)), ("name", name_problem(name)),
+                           ("password", password_problem(password))):
+        if problem:
+            raise AccountError(problem, field)
     moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
     if moderator is not None and not is_removed(moderator):
         raise AccountError(f"A moderator with the email {email} exists already.", "email")
     if moderator is None:
         moderator = Moderator(email=email, sites=[])
         db.session.add(moderator)
-    moderator.name = " ".join(name.split())
+    moderator.name = name
     moderator.password_hash = generate_password_hash(password)
     note_site_changes(moderator, set(), set(sites), by)
     moderator.is_admin = is_admin
@@ -98,11 +122,10 @@ def remove_moderator(moderator, by):
 
 
 def note_site_changes(moderator, before, after, by, how=""):
-    """An audit entry on each site that gains or loses this moderator, committed with the change."""
+    """An audit entry on each site that gains or loses this moderator, committed with the change
+    (by no moderator when `by` is None: the command line)."""
     suffix = f" ({how})" if how else ""
-    for site in sorted(after - before, key=lambda s: s.id):
-        db.session.add(AuditEntry(site_id=site.id, moderator_id=by.id, action="moderators",
-                                  note=f"added moderator {moderator.email}{suffix}"))
-    for site in sorted(before - after, key=lambda s: s.id):
-        db.session.add(AuditEntry(site_id=site.id, moderator_id=by.id, action="moderators",
-                                  note=f"removed moderator {moderator.email}{suffix}"))
+    changes = [(site, "added") for site in after - before] + [(site, "removed") for site in before - after]
+    for site, change in sorted(changes, key=lambda pair: (pair[1], pair[0].id)):
+        db.session.add(AuditEntry(site_id=site.id, moderator_id=by.id if by else None, action="moderators",
+                                  note=f"{change} moderator {moderator.email}{suffix}"))

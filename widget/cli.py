@@ -4,19 +4,18 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from werkzeug.security import generate_password_hash
 
+from .accounts import AccountError, create_moderator
 from .comments import erase_old_ips
 from .config import new_secret_key
 from .extensions import db
-from .models import Moderator, Site
+from .models import Site
 from .policy import PolicyError, parse_policy_toml, policy_toml, site_policy
 from .sites import SiteError, create_site, find_site, set_policy, update_site
 
 site_cli = AppGroup("site", help="Register and change the sites that embed Parley.")
 policy_cli = AppGroup("policy", help="Show and set a site's comment policy (TOML).")
 moderator_cli = AppGroup("moderator", help="Dashboard accounts.")
-PASSWORD_MIN = 10
 
 
 def site_or_fail(key):
@@ -133,19 +132,13 @@ def secret_command():
 @click.option("--admin", is_flag=True, help="An admin: every site, and sites' and moderators' settings.")
 @click.option("--name", default="", help="The name shown with their staff replies.")
 def moderator_create_command(email, password_stdin, site_keys, admin, name):
-    """Create a dashboard account; the password comes from standard input, never the command line."""
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise click.UsageError(f"{email!r} is not an email address.")
+    """Create a dashboard account, or revive a removed one with this email, by the dashboard's rules
+    (widget/accounts.py); the password comes from standard input, never the command line."""
     password = sys.stdin.readline().rstrip("\n")
-    if len(password) < PASSWORD_MIN:
-        raise click.UsageError(f"The password must have at least {PASSWORD_MIN} characters.")
     sites = [site_or_fail(key) for key in site_keys]
-    if db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none():
-        raise click.UsageError(f"A moderator with the email {email!r} exists already.")
-    moderator = Moderator(email=email, password_hash=generate_password_hash(password), is_admin=admin,
-                          name=name.strip()[:80], sites=sites)
-    db.session.add(moderator)
-    db.session.commit()
+    try:
+        moderator = create_moderator(email, name, password, admin, sites, by=None)
+    except AccountError as error:
+        raise click.UsageError(str(error)) from None
     role = "admin of every site" if admin else "moderator of " + (", ".join(s.name for s in sites) or "no site yet")
-    click.echo(f"Created {email}, {role}.")
+    click.echo(f"Created {moderator.email}, {role}.")

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from wtforms import Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .text import CONTROL_CHARACTERS, parse_id
+from .text import CONTROL_CHARACTERS, newlines, parse_id
 from .wordmatch import ENTRY_MAX, WORD, compile_words, fold
 
 NAME_MAX = 80
@@ -36,10 +36,6 @@ def without_invisible_characters(value):
     if not isinstance(value, str):
         return value
     return "".join(c for c in value if unicodedata.category(c) != "Cf" or c in NEEDED_FORMAT_CHARACTERS)
-
-
-def newlines(value):
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def no_control_characters(form, field):

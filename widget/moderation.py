@@ -24,8 +24,9 @@ class AlreadyDecided(Exception):
     """Someone else changed the comment's status first (or it already has this one)."""
 
 
-def decide(comment, action, moderator, note=""):
-    """Apply `action` to `comment` for `moderator`: status, counters, thread version, audit entry."""
+def apply(comment, action, moderator, note=""):
+    """Apply a moderator's decision (`action`, one of DECISIONS) to `comment`: status, counters,
+    thread version, audit entry."""
     before, after = comment.status, DECISIONS[action]
     if before == "deleted":
         # Its text is gone: approving would publish an empty comment, and it is out of every queue.

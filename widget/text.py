@@ -11,6 +11,11 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_ID = 2**31 - 1
 
 
+def newlines(value):
+    """A form filter: every line break as "\\n", whichever a browser or a pasted text sent."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def parse_id(text):
     """The positive id that `text` spells in ASCII digits, or None ("²" and "-1" are None)."""
     if not text or not re.fullmatch(r"[0-9]{1,10}", text):

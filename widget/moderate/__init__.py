@@ -4,6 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
 
-# views first: its hooks load the moderator that admin's hook may then turn away.
-from . import views  # noqa: E402,F401  (attaches routes and hooks to bp)
-from . import admin, settings  # noqa: E402,F401
+# Importing the modules attaches their routes, and the gate's hook, to bp.
+from . import admin, gate, settings, views  # noqa: E402,F401

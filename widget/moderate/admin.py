@@ -3,7 +3,7 @@
 Every page and POST here is for admins only (403 for other moderators): who
 may embed Parley where, and who moderates what, are the service owner's calls.
 """
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,18 +14,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import accounts
-from ..accounts import EMAIL_MAX, NAME_MAX, AccountError, is_removed
-from ..cli import PASSWORD_MIN
+from ..accounts import NAME_MAX, PASSWORD_MIN, AccountError, email_problem, is_removed, name_problem, password_problem
 from ..extensions import db
 from ..models import Moderator, Site
 from ..moderation import audit
 from ..sites import SiteError, add_site, check_name, normalize_origins
 from . import bp
-from .views import DecisionForm, require_moderator
+from .gate import admin_required
+from .views import DecisionForm, account_rule
 
 
 class LinesField(TextAreaField):
@@ -71,12 +71,6 @@ class SiteForm(FlaskForm):
     )
 
 
-def one_email(form, field):
-    # The command line's rule: moderators sign in with it, so a typo shows at once.
-    if "@" not in field.data or len(field.data) > EMAIL_MAX or any(c.isspace() for c in field.data):
-        raise ValidationError("Give an email address, like mod@news.example.org.")
-
-
 class AccessForm(FlaskForm):
     is_admin = BooleanField("Admin: moderates every site, and manages sites and moderators")
     sites = CheckboxesField("Moderates these sites")
@@ -90,20 +84,13 @@ class AccessForm(FlaskForm):
 
 
 class NewModeratorForm(AccessForm):
-    email = EmailField("Email", validators=[DataRequired("Give the moderator's email address."), one_email],
-                       filters=[or_empty, str.strip, str.lower])
+    email = EmailField("Email", filters=[or_empty, str.strip, str.lower], validators=[
+        DataRequired("Give the moderator's email address."), account_rule(email_problem)])
     name = StringField("Name", description="Signs their staff replies; may stay empty.", filters=[or_empty],
-                       validators=[Length(max=NAME_MAX, message=f"A name has at most {NAME_MAX} characters.")])
+                       validators=[account_rule(name_problem, maxlength=NAME_MAX)])
     password = PasswordField("Password", description=f"At least {PASSWORD_MIN} characters; they can change it.",
-                             validators=[DataRequired("Choose a password for them."), Length(
-                                 min=PASSWORD_MIN, message=f"A password has at least {PASSWORD_MIN} characters.")])
-
-
-def require_admin():
-    moderator = require_moderator()
-    if not moderator.is_admin:
-        abort(403)
-    return moderator
+                             validators=[DataRequired("Choose a password for them."),
+                                         account_rule(password_problem, minlength=PASSWORD_MIN)])
 
 
 def all_sites():
@@ -111,12 +98,12 @@ def all_sites():
 
 
 @bp.route("/sites", methods=["GET", "POST"])
+@admin_required
 def sites():
-    admin = require_admin()
     form = SiteForm()
     if form.validate_on_submit():
         site = add_site(form.name.data, form.origins.data)
-        audit(site.id, admin, "site", note=f"created {site.name!r} for {', '.join(site.origins)}")
+        audit(site.id, g.moderator, "site", note=f"created {site.name!r} for {', '.join(site.origins)}")
         db.session.commit()
         flash(f"Created {site.name}. Its key, for data-site in the embed snippet: {site.key}")
         return redirect(url_for("moderate.site_settings", key=site.key), 303)
@@ -124,19 +111,25 @@ def sites():
     return render_template("moderate/sites.html", sites=all_sites(), form=form), status
 
 
+def account_changed(form, change, *args):
+    """Whether `change(*args, by=the admin)`, a change of widget/accounts.py, went through; if it was
+    refused, its message goes beside the field it concerns."""
+    try:
+        change(*args, by=g.moderator)
+    except AccountError as error:
+        getattr(form, error.field).errors.append(str(error))
+        return False
+    return True
+
+
 @bp.route("/moderators", methods=["GET", "POST"])
+@admin_required
 def moderators():
-    admin = require_admin()
     form = NewModeratorForm()
-    if form.validate_on_submit():
-        try:
-            moderator = accounts.create_moderator(form.email.data, form.name.data, form.password.data,
-                                                  form.is_admin.data, form.chosen_sites(), by=admin)
-        except AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            flash(f"Created {moderator.email}; tell them their password.")
-            return redirect(url_for("moderate.moderators"), 303)
+    if form.validate_on_submit() and account_changed(form, accounts.create_moderator, form.email.data, form.name.data,
+                                                     form.password.data, form.is_admin.data, form.chosen_sites()):
+        flash(f"Created {form.email.data}; tell them their password.")
+        return redirect(url_for("moderate.moderators"), 303)
     status = 422 if form.errors else 200
     return render_template("moderate/moderators.html", moderators=accounts.active_moderators(), form=form), status
 
@@ -149,31 +142,27 @@ def moderator_or_404(moderator_id):
 
 
 @bp.route("/moderators/<id:moderator_id>", methods=["GET", "POST"])
+@admin_required
 def moderator(moderator_id):
-    admin = require_admin()
     account = moderator_or_404(moderator_id)
     form = AccessForm(data={"is_admin": account.is_admin, "sites": [site.key for site in account.sites]})
-    if form.validate_on_submit():
-        try:
-            accounts.set_access(account, form.is_admin.data, form.chosen_sites(), by=admin)
-        except AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            flash(f"Saved {account.email}'s access.")
-            return redirect(url_for("moderate.moderators"), 303)
+    if form.validate_on_submit() and account_changed(form, accounts.set_access, account, form.is_admin.data,
+                                                     form.chosen_sites()):
+        flash(f"Saved {account.email}'s access.")
+        return redirect(url_for("moderate.moderators"), 303)
     status = 422 if form.errors else 200
     return render_template("moderate/moderator.html", account=account, form=form,
                            remove_form=DecisionForm()), status
 
 
 @bp.post("/moderators/<id:moderator_id>/remove")
+@admin_required
 def remove_moderator(moderator_id):
-    admin = require_admin()
     account = moderator_or_404(moderator_id)
     if not DecisionForm().validate_on_submit():
         abort(400)
     try:
-        accounts.remove_moderator(account, by=admin)
+        accounts.remove_moderator(account, by=g.moderator)
     except AccountError as error:
         flash(str(error), "warning")
         return redirect(url_for("moderate.moderator", moderator_id=account.id), 303)

@@ -8,21 +8,21 @@ audit log and bumps the site's version, so cached fragments go stale.
 """
 import json
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import TextInput
 
 from ..dryrun import DRY_RUN_LIMIT, NOT_RECHECKED, dry_run, summary
-from ..extensions import db
-from ..models import AuditEntry
+from ..moderation import audit
 from ..policy import CHOICES, DEFAULT_POLICY, MAXIMA, policy_problems, site_policy, validate_policy, value_problems
 from ..providers import providers_for_site
 from ..sites import check_providers, set_policy, update_site
+from ..text import newlines
 from . import bp
 from .admin import LinesField, SiteForm, or_empty, site_rule
-from .views import require_moderator, site_for, site_page
+from .views import Place, site_for, site_page
 
 
 class CommasField(LinesField):
@@ -56,10 +56,6 @@ def number(label, key, description=""):
 
 def choice(label, key, words):
     return SelectField(label, choices=[SelectChoice(value, words[value]) for value in CHOICES[key]])
-
-
-def newlines(value):
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 class PolicyForm(FlaskForm):
@@ -120,8 +116,7 @@ POLICY_SECTIONS = (
 
 
 def settings_page(template, site, code=200, readonly=False, **context):
-    # status "": no queue is the current page, and the site switcher leads to each site's pending queue.
-    return site_page(template, site, "", readonly=readonly, **context), code
+    return site_page(template, site, Place.ELSEWHERE, readonly=readonly, **context), code
 
 
 def only_admins_change(moderator):
@@ -129,15 +124,9 @@ def only_admins_change(moderator):
         abort(403)
 
 
-def record(site, moderator, action, note):
-    """An audit entry for a change to the site, committed by the change's own commit:
-    both are stored, or neither."""
-    db.session.add(AuditEntry(site_id=site.id, moderator_id=moderator.id, action=action, note=note))
-
-
 @bp.route("/sites/<key>/settings", methods=["GET", "POST"])
 def site_settings(key):
-    moderator = require_moderator()
+    moderator = g.moderator
     site = site_for(moderator, key)
     only_admins_change(moderator)
     configured = current_app.config["PARLEY_PROVIDERS"]
@@ -153,7 +142,7 @@ def site_settings(key):
             providers = None
         changes = settings_changes(site, form.name.data, form.origins.data, providers)
         if changes:
-            record(site, moderator, "site", "; ".join(changes))
+            audit(site.id, moderator, "site", note="; ".join(changes))
             update_site(site, name=form.name.data, origins=form.origins.data, providers=providers)
             flash(f"Saved the settings of {site.name}.")
         else:
@@ -179,7 +168,7 @@ def settings_changes(site, name, origins, providers):
 
 @bp.route("/sites/<key>/policy", methods=["GET", "POST"])
 def site_policy_settings(key):
-    moderator = require_moderator()
+    moderator = g.moderator
     site = site_for(moderator, key)
     current = site_policy(site)
     form = PolicyForm(data=current)
@@ -191,7 +180,7 @@ def site_policy_settings(key):
         else:
             changes = policy_changes(current, rules)
             if changes:
-                record(site, moderator, "policy", "; ".join(changes))
+                audit(site.id, moderator, "policy", note="; ".join(changes))
                 # Keys left at their defaults are not stored: they follow the defaults, as keys a TOML file omits.
                 set_policy(site, {name: value for name, value in rules.items() if value != DEFAULT_POLICY[name]})
                 flash(f"Saved the comment policy of {site.name}; it applies to the next comment.")

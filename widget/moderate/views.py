@@ -1,42 +1,32 @@
 """The dashboard, on Parley's own origin: a session cookie and CSRF-protected forms.
 
-Every page and action checks that the moderator may moderate the site in
-question; a comment or site of another site answers 404, as if it weren't there.
+Only signed-in moderators get past the blueprint's gate (gate.py). Every page and
+action then checks that the moderator may moderate the site in question; a comment
+or site of another site answers 404, as if it weren't there.
 """
 from dataclasses import dataclass
+from enum import Enum
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from .. import limits, moderator_sessions
-from ..accounts import password_matches
-from ..cli import PASSWORD_MIN
+from ..accounts import PASSWORD_MIN, password_matches, password_problem
 from ..comments import trusted_readers
 from ..extensions import db
 from ..models import AuditEntry, Comment, Moderator, Reader, Report, Site, Thread
-from ..moderation import (
-    DECISIONS,
-    AlreadyDecided,
-    CannotDo,
-    ban_author,
-    decide,
-    edit_thread,
-    reply_as_staff,
-    set_pinned,
-    set_thread_closed,
-    trust_author,
-)
+from ..moderation import AlreadyDecided, CannotDo, apply, edit_thread, set_thread_closed
 from ..sites import find_site
 from ..text import parse_id
 from ..threads import TITLE_MAX
 from . import bp
+from .actions import ACTIONS
+from .gate import SESSION_TOKEN
 
-# The one thing the dashboard keeps in the session cookie: its session's token (moderator_sessions).
-SESSION_TOKEN = "moderator_session"
 QUEUES = ("pending", "reported", "published", "rejected")
 QUEUE_PAGE = 50
 DASHBOARD_CSP = (
@@ -51,8 +41,12 @@ class LoginForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
+    """What the comment actions' forms may send besides the CSRF token (see actions.ACTIONS)."""
+
     note = StringField("Note")
     body = TextAreaField("Reply")
+    duration = StringField("Ban for")
+    scope = StringField("Ban whom", default="author")
 
 
 class ThreadForm(FlaskForm):
@@ -60,12 +54,21 @@ class ThreadForm(FlaskForm):
     url = StringField("URL", description="The article's address, on one of the site's origins; empty for none.")
 
 
+def account_rule(problem, **html_limits):
+    """A WTForms validator from a rule of widget/accounts.py: the problem it finds is the field's
+    message; `html_limits` (minlength=..., maxlength=...) go on the input, for the browser to tell first."""
+    def check(form, field):
+        message = problem(field.data or "")
+        if message:
+            raise ValidationError(message)
+    check.field_flags = html_limits
+    return check
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
-    new = PasswordField("New password", validators=[
-        DataRequired("Choose a new password."),
-        Length(min=PASSWORD_MIN, message=f"A password has at least {PASSWORD_MIN} characters."),
-    ])
+    new = PasswordField("New password", validators=[DataRequired("Choose a new password."),
+                                                    account_rule(password_problem, minlength=PASSWORD_MIN)])
     confirm = PasswordField("New password again", validators=[EqualTo("new", "The two new passwords differ.")])
 
 
@@ -75,20 +78,6 @@ def dashboard_headers(response):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.before_request
-def load_moderator():
-    token = session.get(SESSION_TOKEN)
-    g.moderator = moderator_sessions.moderator_of(token) if token else None
-    if token and g.moderator is None:
-        session.pop(SESSION_TOKEN)  # ended or lapsed: no use sending it again
-
-
-def require_moderator():
-    if g.moderator is None:
-        abort(redirect(url_for("moderate.login", next=request.full_path), 303))
-    return g.moderator
 
 
 def comment_for(moderator, comment_id):
@@ -108,7 +97,6 @@ def site_for(moderator, key):
     return site
 
 
-@bp.app_template_filter("pending_counts")
 def pending_counts(sites):
     """{site id: held comments} for the navigation's list of sites, in one query."""
     return dict(db.session.execute(
@@ -117,11 +105,22 @@ def pending_counts(sites):
         .group_by(Comment.site_id)).all())
 
 
-def site_page(template, site, status, **context):
-    """A dashboard page of one site, under its navigation: the sites, the queues and their counts.
-    `status` is the queue the page is (None: the audit log's place; "": none)."""
-    return render_template(template, site=site, sites=visible_sites(g.moderator), queues=QUEUES,
-                           counts=queue_counts(site), status=status, **context)
+class Place(Enum):
+    """Where a site page that is no queue stands in the site's navigation."""
+
+    AUDIT_LOG = "audit log"  # the log, and the pages showing part of it: an author's comments, a comment's history
+    ELSEWHERE = "elsewhere"  # under no entry: a thread's title, the settings, the policy
+
+
+def site_page(template, site, place, **context):
+    """A dashboard page of one site, under its navigation: the sites (with their held comments
+    when there are several to switch between), the queues and their counts. `place` is the queue
+    the page is (one of QUEUES) or a Place; from a page that is no queue, the site switcher
+    leads to each site's pending queue."""
+    sites = visible_sites(g.moderator)
+    return render_template(template, site=site, sites=sites, pending=pending_counts(sites) if len(sites) > 1 else {},
+                           queues=QUEUES, counts=queue_counts(site), status=place if place in QUEUES else None,
+                           in_audit_log=place is Place.AUDIT_LOG, **context)
 
 
 def visible_sites(moderator):
@@ -171,8 +170,7 @@ def logout():
 
 @bp.get("/")
 def home():
-    moderator = require_moderator()
-    sites = visible_sites(moderator)
+    sites = visible_sites(g.moderator)
     if not sites:
         return render_template("moderate/empty.html")
     return redirect(url_for("moderate.queue", status="pending", site=sites[0].key), 303)
@@ -246,10 +244,9 @@ def queue_counts(site):
 
 @bp.get("/queue/<status>")
 def queue(status):
-    moderator = require_moderator()
     if status not in QUEUES:
         abort(404)
-    site = site_for(moderator, request.args.get("site", ""))
+    site = site_for(g.moderator, request.args.get("site", ""))
     filters = Filters.from_args(request.args)
     # Authors and articles come in one query each for the page, not per comment, and not joined:
     # a text or author filter makes PostgreSQL expect one row and join by scanning threads and
@@ -271,9 +268,6 @@ def queue(status):
     )
 
 
-DONE = {"approve": "approved", "reject": "rejected", "delete": "deleted"}
-
-
 def dashboard_path(target):
     """`target` if it is a path in the dashboard, else the dashboard's home: never an open redirect,
     and nothing a Location header can't hold (a newline would make the redirect fail)."""
@@ -288,31 +282,16 @@ def go_back():
 
 
 @bp.post("/comments/<id:comment_id>/<action>")
-def decide_comment(comment_id, action):
-    moderator = require_moderator()
-    if action not in (*DECISIONS, "ban", "trust", "reply", "pin", "unpin"):
+def act_on_comment(comment_id, action):
+    """Take one of ACTIONS on a comment, and say how it went on the page the form came from."""
+    if action not in ACTIONS:
         abort(404)
-    comment, _ = comment_for(moderator, comment_id)
+    comment, _ = comment_for(g.moderator, comment_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        if action == "ban":
-            banned = ban_author(comment, moderator, request.form.get("duration", ""),
-                                request.form.get("scope", "author"))
-            flash(f"Banned {banned}.")
-        elif action == "trust":
-            trust_author(comment, moderator)
-            flash(f"{comment.author_name}'s comments now skip the waits.")
-        elif action == "reply":
-            reply = reply_as_staff(comment, moderator, form.body.data or "")
-            flash(f"Your reply (comment {reply.id}) is published under comment {comment_id}.")
-        elif action in ("pin", "unpin"):
-            set_pinned(comment, moderator, action == "pin")
-            flash(f"Comment {comment_id} is {'now' if action == 'pin' else 'no longer'} an editor's pick.")
-        else:
-            decide(comment, action, moderator, note=(form.note.data or "").strip()[:500])
-            flash(f"Comment {comment_id}: {DONE[action]}.")
+        flash(ACTIONS[action].take(comment, g.moderator, form))
     except AlreadyDecided:
         flash(f"Comment {comment_id} was already decided by someone else; nothing was changed.", "warning")
     except CannotDo as reason:
@@ -322,14 +301,13 @@ def decide_comment(comment_id, action):
 
 @bp.post("/threads/<id:thread_id>/<action>")
 def close_thread(thread_id, action):
-    moderator = require_moderator()
     thread = db.session.get(Thread, thread_id)
     if action not in ("close", "reopen") or thread is None \
-            or not moderator.can_moderate(db.session.get(Site, thread.site_id)):
+            or not g.moderator.can_moderate(db.session.get(Site, thread.site_id)):
         abort(404)
     if not DecisionForm().validate_on_submit():
         abort(400)
-    set_thread_closed(thread, moderator, action == "close")
+    set_thread_closed(thread, g.moderator, action == "close")
     flash(f"Comments on {thread.title or thread.key} are {'closed' if action == 'close' else 'open again'}.")
     return go_back()
 
@@ -337,15 +315,14 @@ def close_thread(thread_id, action):
 @bp.route("/threads/<id:thread_id>", methods=["GET", "POST"])
 def thread_page(thread_id):
     """A thread's title and URL, for a moderator to correct: they show on every dashboard page."""
-    moderator = require_moderator()
     thread = db.session.get(Thread, thread_id)
     site = db.session.get(Site, thread.site_id) if thread is not None else None
-    if site is None or not moderator.can_moderate(site):
+    if site is None or not g.moderator.can_moderate(site):
         abort(404)
     form = ThreadForm(obj=thread)
     if form.validate_on_submit():
         try:
-            edit_thread(thread, site, moderator, form.title.data, form.url.data)
+            edit_thread(thread, site, g.moderator, form.title.data, form.url.data)
         except ValueError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -355,16 +332,19 @@ def thread_page(thread_id):
     elif request.method == "POST":
         abort(400)
     status = 422 if form.form_errors else 200
-    return site_page("moderate/thread.html", site, "", thread=thread, form=form), status
+    return site_page("moderate/thread.html", site, Place.ELSEWHERE, thread=thread, form=form), status
+
+
+# The decisions the queues' "selected" buttons make, and their words in the flash.
+BULK_DONE = {"approve": "approved", "reject": "rejected"}
 
 
 @bp.post("/bulk/<action>")
 def bulk_decide(action):
     """Approve or reject every selected comment of one site; each is decided (and audited) on its own."""
-    moderator = require_moderator()
-    if action not in ("approve", "reject"):
+    if action not in BULK_DONE:
         abort(404)
-    site = site_for(moderator, request.args.get("site", ""))
+    site = site_for(g.moderator, request.args.get("site", ""))
     if not DecisionForm().validate_on_submit():
         abort(400)
     ids = [parse_id(value) for value in request.form.getlist("ids")]
@@ -374,18 +354,18 @@ def bulk_decide(action):
     done = skipped = 0
     for comment in comments:
         try:
-            decide(comment, action, moderator)
+            apply(comment, action, g.moderator)
             done += 1
         except (AlreadyDecided, CannotDo):
             skipped += 1
-    flash(f"{done} comment{'s' if done != 1 else ''} {DONE[action]}."
+    flash(f"{done} comment{'s' if done != 1 else ''} {BULK_DONE[action]}."
           + (f" {skipped} had been decided already." if skipped else ""))
     return go_back()
 
 
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
-    moderator = require_moderator()
+    moderator = g.moderator
     form = PasswordForm()
     if form.validate_on_submit():
         if password_matches(moderator, form.current.data):
@@ -404,32 +384,35 @@ def change_password():
 
 @bp.get("/audit")
 def audit():
-    moderator = require_moderator()
-    site = site_for(moderator, request.args.get("site", ""))
+    site = site_for(g.moderator, request.args.get("site", ""))
     entries = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.site_id == site.id).order_by(AuditEntry.id.desc()).limit(200)
     ).all()
-    return site_page("moderate/audit.html", site, None, entries=entries)
+    return site_page("moderate/audit.html", site, Place.AUDIT_LOG, entries=entries)
 
 
-@bp.get("/author")
-def author():
-    """Every comment of one reader, or of one guest email, on the site, whatever its status: to judge a ban."""
-    moderator = require_moderator()
-    site = site_for(moderator, request.args.get("site", ""))
-    reader_id = parse_id(request.args.get("reader", ""))
-    email = request.args.get("email", "").strip().lower()
+def author_of(site, args):
+    """(the condition on comments by the author `args` names, their name or email), for a reader
+    (?reader=id) or a guest (?email=); 404 for neither, or for a reader who never commented here."""
+    reader_id = parse_id(args.get("reader", ""))
+    email = args.get("email", "").strip().lower()
     if reader_id:
         reader = db.session.get(Reader, reader_id)
         # Readers are shared by every site: only one who commented here is this site's to see.
         if reader is None or not db.session.scalar(
                 db.select(Comment.id).where(Comment.site_id == site.id, Comment.reader_id == reader.id).limit(1)):
             abort(404)
-        same_author, who = Comment.reader_id == reader.id, reader.name
-    elif email:
-        same_author, who = Comment.author_email == email, email
-    else:
-        abort(404)
+        return Comment.reader_id == reader.id, reader.name
+    if email:
+        return Comment.author_email == email, email
+    abort(404)
+
+
+@bp.get("/author")
+def author():
+    """Every comment of one reader, or of one guest email, on the site, whatever its status: to judge a ban."""
+    site = site_for(g.moderator, request.args.get("site", ""))
+    same_author, who = author_of(site, request.args)
     query = db.select(Comment).where(Comment.site_id == site.id, same_author)
     statuses = dict(db.session.execute(
         db.select(Comment.status, db.func.count()).where(Comment.site_id == site.id, same_author)
@@ -443,7 +426,7 @@ def author():
     ).all()
     next_after = comments[QUEUE_PAGE - 1].id if len(comments) > QUEUE_PAGE else None
     return site_page(
-        "moderate/author.html", site, None, who=who, statuses=statuses, comments=comments[:QUEUE_PAGE],
+        "moderate/author.html", site, Place.AUDIT_LOG, who=who, statuses=statuses, comments=comments[:QUEUE_PAGE],
         next_after=next_after, form=DecisionForm(), reports=reports_of(comments[:QUEUE_PAGE]),
         trusted=trusted_authors(site, comments),
     )
@@ -452,11 +435,11 @@ def author():
 @bp.get("/comments/<id:comment_id>")
 def comment_page(comment_id):
     """One comment with everything decided about it."""
-    comment, site = comment_for(require_moderator(), comment_id)
+    comment, site = comment_for(g.moderator, comment_id)
     entries = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.comment_id == comment.id).order_by(AuditEntry.id.desc())
     ).all()
     return site_page(
-        "moderate/comment.html", site, None, comment=comment, entries=entries, form=DecisionForm(),
+        "moderate/comment.html", site, Place.AUDIT_LOG, comment=comment, entries=entries, form=DecisionForm(),
         reports=reports_of([comment]), trusted=trusted_authors(site, [comment]),
     )
