@@ -79,7 +79,7 @@ class PolicyForm(FlaskForm):
                             {"hold": "waits for a moderator", "flag": "is published, and put in the Reported queue"})
     shouting = choice("A comment mostly in capitals", "shouting",
                       {"hold": "waits for a moderator", "off": "is treated like any other"})
-    close_after_days = number("Days after an article's first view that its comments close", "close_after_days",
+    close_after_days = number("Days after an article's first comment that its comments close", "close_after_days",
                               "0 keeps them open.")
     min_submit_seconds = number("Seconds a form must be open before it is sent", "min_submit_seconds",
                                 "Sooner is refused as automated; 0 turns the check off.")
