@@ -219,7 +219,6 @@ def form_is_utf8():
     return True
 
 
-
 @dataclass
 class CommentPost:
     """What a comment POST has established so far, and the form it shows again when a step refuses
@@ -255,6 +254,7 @@ class CommentPost:
         return ("reader", str(self.reader.id)) if self.reader else ("guest", self.email, limits.client_ip())
 
     def draft(self):
+        """The comment as the policy judges it and judge_and_save stores it."""
         reader, form = self.reader, self.form
         return Draft(
             thread=self.thread,
