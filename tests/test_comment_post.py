@@ -319,3 +319,21 @@ def test_old_ips_are_erased_after_the_retention_period(app, write):
     db.session.refresh(old)
     db.session.refresh(recent)
     assert old.ip is None and recent.ip == "203.0.113.9"
+
+
+def test_judge_and_save_stores_a_first_comment_with_its_thread_and_a_bots_not_at_all(site):
+    """The one way a reader's text becomes a comment, for the POST and for an edit to come."""
+    from widget.comments import Draft, judge_and_save
+    from widget.policy import site_policy
+
+    rules = site_policy(site)
+
+    def draft(body):
+        return Draft(Thread(site_id=site.id, key="article-9"), None, "Madi", "madi@example.org", None, body, "203.0.113.9")
+
+    published = judge_and_save(draft("A fine article."), site, rules, None, None)
+    assert published.verdict.action == "publish" and published.comment.status == "published"
+    assert db.session.get(Thread, published.comment.thread_id).comment_count == 1
+    refused = judge_and_save(draft("Another fine article."), site, rules, "honeypot", None)
+    assert refused.verdict.action == "reject" and refused.comment is None
+    assert [comment.body_source for comment in stored()] == ["A fine article."]

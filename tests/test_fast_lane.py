@@ -1,7 +1,7 @@
 """The fast lane (widget/embed/lane.py) answers unchanged threads' anonymous reads before Flask:
 exactly as the view and its hooks would, counting each read once, and stepping aside otherwise."""
 import pytest
-from flask import Flask
+from flask import Flask, request
 from support import OTHER_ORIGIN, SITE_ORIGIN
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
@@ -72,3 +72,14 @@ def test_a_database_failure_in_the_lane_goes_the_long_way(app, client, site, wri
     monkeypatch.setattr(lane.Versions, "of_keys", fails)
     answer = client.get(url, headers={"Origin": SITE_ORIGIN})
     assert answer.status_code == 200 and "Still served" in answer.text
+
+
+def test_any_error_in_the_lane_is_logged_and_the_view_answers(app, client, site, write, monkeypatch, caplog):
+    write(body="Still served")
+    url = f"/embed/{site.key}/thread?thread=article-1"
+    client.get(url, headers={"Origin": SITE_ORIGIN})
+    # A shared helper that has come to read Flask's request, which the lane runs without.
+    monkeypatch.setattr(lane, "fragment_base", lambda _: request.root_url)
+    answer = client.get(url, headers={"Origin": SITE_ORIGIN})
+    assert answer.status_code == 200 and "Still served" in answer.text
+    assert "fast lane" in caplog.text and "outside of request context" in caplog.text

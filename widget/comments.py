@@ -9,8 +9,9 @@ from sqlalchemy import func, update
 
 from .extensions import db
 from .models import Comment, Moderator, Reader, Report, Thread, TrustedReader, commit_unique, utcnow
-from .policy import Submission
+from .policy import Submission, Verdict, decide
 from .render import render_markdown
+from .threads import thread_of_first_comment
 
 # Levels of nesting shown: a reply to a comment on the deepest level joins
 # that comment's own level instead of indenting further.
@@ -100,6 +101,30 @@ def attach_point(parent):
     if parent is not None and parent.depth >= MAX_DEPTH:
         return db.session.get(Comment, parent.parent_id)
     return parent
+
+
+@dataclass
+class Outcome:
+    """What came of a reader's text: the policy's verdict, and the comment stored (None when not kept)."""
+
+    verdict: Verdict
+    comment: Comment | None
+
+
+def judge_and_save(draft, site, rules, automation, page_url):
+    """The policy's verdict on `draft`, and the comment stored as it says, with its thread's counts:
+    the one way a reader's text becomes a comment, whichever endpoint brings it.
+
+    A thread not stored yet is stored first, titled from `page_url` (threads.thread_of_first_comment).
+    A refused comment is kept for moderators to review, unless it is a bot's or a repeat: those
+    add nothing. `automation` is what the form's signs say (widget/stamps.py).
+    """
+    verdict = decide(submission_for(draft, rules, automation), rules)
+    if verdict.action == "reject" and verdict.reasons[0].code in ("automated", "duplicate"):
+        return Outcome(verdict, None)
+    if draft.thread.id is None:
+        draft.thread = thread_of_first_comment(site, draft.thread.key, page_url, current_app.logger)
+    return Outcome(verdict, save_comment(draft, verdict.status, verdict.reasons, verdict.flagged))
 
 
 def save_comment(draft, status, reasons=(), flagged=False):

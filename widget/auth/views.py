@@ -25,7 +25,7 @@ import ada_url
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import current_app, jsonify, make_response, redirect, render_template, request, session
+from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, request, session
 from joserfc.errors import JoseError
 
 from .. import limits
@@ -59,6 +59,8 @@ POPUP_CSP = (
 HANDOFF_FRAGMENT = "parley-signin="
 PAGE_URL_MAX = 2000
 EXPIRED = "This sign-in has expired or was already used. Close this window and start again from the article."
+# What the widget calls from the site's pages (not the popup's own pages): they carry its CORS grant.
+CROSS_ORIGIN_ENDPOINTS = ("auth.handoff", "auth.logout")
 
 
 @bp.after_request
@@ -70,6 +72,14 @@ def popup_headers(response):
     return response
 
 
+@bp.after_request
+def grant_site_origin(response):
+    """The widget's calls get the site's CORS grant (g.site, which their views set; none: Vary alone)."""
+    if request.endpoint in CROSS_ORIGIN_ENDPOINTS:
+        grant_cors(response, g.get("site"))
+    return response
+
+
 def popup_page(status, title, message):
     return make_response(render_template("auth/error.html", title=title, message=message), status)
 
@@ -78,7 +88,7 @@ def popup_page(status, title, message):
 def request_too_large(error):
     """A body past MAX_CONTENT_LENGTH: the hand-off's poll gets JSON as its other answers, the popup a page."""
     if request.endpoint == "auth.handoff":
-        return grant_cors(jsonify(error="That request is far too large."), None), 413
+        return jsonify(error="That request is far too large."), 413
     return popup_page(413, "Sign-in failed", "That request was far too large. Close this window and try again.")
 
 
@@ -89,8 +99,11 @@ def failed(status, message, detail=None, title="Sign-in failed"):
     return popup_page(status, title, message)
 
 
-def provider_or_none(name):
-    return current_app.config["PARLEY_PROVIDERS"].get(name)
+def provider_or_404(name):
+    provider = current_app.config["PARLEY_PROVIDERS"].get(name)
+    if provider is None:
+        abort(failed(404, "This way of signing in isn't available."))
+    return provider
 
 
 def oauth_client(provider):
@@ -113,46 +126,19 @@ def forget_stale_logins():
 
 @bp.get("/<provider_name>/login")
 def login(provider_name):
+    """Check the sign-in's provider, site and pages, then send the popup to the provider."""
     wait = limits.hit("PARLEY_LIMIT_SIGNIN", limits.client_ip())
     if wait:
         return make_response(
             failed(429, f"Too many sign-ins from your network just now. Please try again in {wait} seconds."),
             {"Retry-After": str(wait)},
         )
-    provider = provider_or_none(provider_name)
-    if provider is None:
-        return failed(404, "This way of signing in isn't available.")
-    site = find_site(request.args.get("site", ""))
-    if site is None:
-        return failed(404, "This comment section isn't registered with Parley.")
-    origin = request.args.get("origin", "")
-    if not site.allows_origin(origin):
-        return failed(
-            400, f"This sign-in didn't start from one of {site.name}'s pages, so Parley won't continue it.",
-            detail=f"login for site {site.key} from unregistered origin {origin!r}",
-        )
-    if provider not in providers_for_site(site, current_app.config["PARLEY_PROVIDERS"]):
-        return failed(400, f"{site.name} doesn't offer sign-in with {provider.label}.")
-    handoff = request.args.get("handoff") or None
-    page = request.args.get("page") or None
-    if handoff is not None and not HANDOFF_HASH.fullmatch(handoff):
-        return failed(400, "This sign-in link is malformed. Close this window and try again from the article.")
-    if page is not None:
-        page = article_page(page, origin)
-        if page is None:
-            return failed(400, f"This sign-in didn't start from one of {site.name}'s pages, so Parley won't continue it.",
-                          detail=f"login for site {site.key} with a page off {origin!r}")
-
+    provider = provider_or_404(provider_name)
+    site, origin = site_and_origin(provider)
+    handoff, page = handoff_and_page(site, origin)
     client = oauth_client(provider)
     redirect_uri = external_url("auth.callback", provider_name=provider.name)
-    try:
-        authorization = client.create_authorization_url(redirect_uri)
-    except (requests.RequestException, ValueError, RuntimeError) as error:
-        # RuntimeError: a discovery document without an authorization endpoint.
-        return failed(
-            502, f"{provider.label} isn't answering right now. Please try again in a few minutes.",
-            detail=f"{provider.name} discovery or authorization URL failed: {error!r}",
-        )
+    authorization = authorization_of(client, provider, redirect_uri)
     client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
     forget_stale_logins()
     session[LOGIN_KEY + authorization["state"]] = {
@@ -161,6 +147,48 @@ def login(provider_name):
         "handoff": handoff if page else None, "page": page,
     }
     return redirect(authorization["url"])
+
+
+def site_and_origin(provider):
+    """The login's site and host page origin: a registered site, one of its origins, offering `provider`."""
+    site = find_site(request.args.get("site", ""))
+    if site is None:
+        abort(failed(404, "This comment section isn't registered with Parley."))
+    origin = request.args.get("origin", "")
+    if not site.allows_origin(origin):
+        abort(failed(
+            400, f"This sign-in didn't start from one of {site.name}'s pages, so Parley won't continue it.",
+            detail=f"login for site {site.key} from unregistered origin {origin!r}",
+        ))
+    if provider not in providers_for_site(site, current_app.config["PARLEY_PROVIDERS"]):
+        abort(failed(400, f"{site.name} doesn't offer sign-in with {provider.label}."))
+    return site, origin
+
+
+def handoff_and_page(site, origin):
+    """The hand-off's hash and the article's page to finish on, if the widget sent them, checked."""
+    handoff = request.args.get("handoff") or None
+    page = request.args.get("page") or None
+    if handoff is not None and not HANDOFF_HASH.fullmatch(handoff):
+        abort(failed(400, "This sign-in link is malformed. Close this window and try again from the article."))
+    if page is not None:
+        page = article_page(page, origin)
+        if page is None:
+            abort(failed(400, f"This sign-in didn't start from one of {site.name}'s pages, so Parley won't continue it.",
+                         detail=f"login for site {site.key} with a page off {origin!r}"))
+    return handoff, page
+
+
+def authorization_of(client, provider, redirect_uri):
+    """The provider's authorization URL and the state to keep; a provider that can't give one is a 502."""
+    try:
+        return client.create_authorization_url(redirect_uri)
+    except (requests.RequestException, ValueError, RuntimeError) as error:
+        # RuntimeError: a discovery document without an authorization endpoint.
+        abort(failed(
+            502, f"{provider.label} isn't answering right now. Please try again in a few minutes.",
+            detail=f"{provider.name} discovery or authorization URL failed: {error!r}",
+        ))
 
 
 def article_page(url, origin):
@@ -179,49 +207,13 @@ def article_page(url, origin):
 
 @bp.get("/<provider_name>/callback")
 def callback(provider_name):
-    provider = provider_or_none(provider_name)
-    if provider is None:
-        return failed(404, "This way of signing in isn't available.")
+    """The provider's answer: the sign-in it ends, the reader's token, and the page that hands it over."""
+    provider = provider_or_404(provider_name)
     state = request.args.get("state", "")
     pending = session.pop(LOGIN_KEY + state, None) if state else None
     client = oauth_client(provider)
-
-    error = request.args.get("error")
-    if error:
-        client.framework.clear_state_data(session, state)
-        if error == "access_denied":
-            return popup_page(200, "Sign-in cancelled", f"You didn't sign in with {provider.label}. "
-                              "You can close this window; nothing was shared with the site.")
-        return failed(400, f"{provider.label} didn't sign you in. Please try again.",
-                      detail=f"{provider.name} answered error={error!r}: {request.args.get('error_description')!r}")
-    stale = pending is None or time.time() - pending["started"] > LOGIN_TIMEOUT
-    if stale:
-        client.framework.clear_state_data(session, state)
-        return failed(400, EXPIRED, detail=f"{provider.name} callback with unknown, replayed or expired state")
-    # The site and its origins may have changed while the reader was at the provider.
-    site = find_site(pending["site"])
-    if site is None or not site.allows_origin(pending["origin"]):
-        client.framework.clear_state_data(session, state)
-        return failed(400, "This comment section no longer accepts sign-ins from that page.",
-                      detail=f"callback for site {pending['site']} and origin {pending['origin']!r}: gone")
-
-    try:
-        token = client.authorize_access_token()
-        profile = fetch_profile(client, provider, token)
-    except MismatchingStateError:
-        return failed(400, EXPIRED, detail=f"{provider.name} callback with mismatching state")
-    except OAuthError as error:
-        return failed(502, f"{provider.label} didn't complete the sign-in. Please try again.",
-                      detail=f"{provider.name} token exchange refused: {error.error} {error.description}")
-    except (AuthlibBaseError, requests.RequestException, JoseError, ValueError, KeyError, TypeError) as error:
-        # AuthlibBaseError: a callback without a code, an ID token that fails validation...
-        return failed(502, f"{provider.label} isn't answering properly right now. Please try again later.",
-                      detail=f"{provider.name} token or profile request failed: {error!r}")
-    if profile.email is None:
-        return failed(403, f"Your {provider.label} account didn't share a verified email address, which "
-                      "commenting needs (moderators may have to reach you; it is never shown). Allow Parley "
-                      "to see your email address, or use another way to sign in.",
-                      detail=f"{provider.name} account {profile.subject} has no verified email")
+    site = pending_site(client, provider, state, pending)
+    profile = verified_profile(client, provider)
     reader = save_reader(provider.name, profile)
     reader_token, reader_session = issue_token(reader, site, current_app.config["PARLEY_READER_SESSION_DAYS"])
     confirm = None
@@ -238,6 +230,52 @@ def callback(provider_name):
     # The origin is one of the site's, normalised, so it is a valid source expression.
     response.headers["Content-Security-Policy"] = POPUP_CSP.format(also=f" {pending['origin']}" if confirm else "")
     return response
+
+
+def pending_site(client, provider, state, pending):
+    """The site of the sign-in the callback's state names, if the provider signed the reader in,
+    the sign-in is recent and unused, and the site still takes sign-ins from its page."""
+    error = request.args.get("error")
+    if error:
+        client.framework.clear_state_data(session, state)
+        if error == "access_denied":
+            abort(popup_page(200, "Sign-in cancelled", f"You didn't sign in with {provider.label}. "
+                             "You can close this window; nothing was shared with the site."))
+        abort(failed(400, f"{provider.label} didn't sign you in. Please try again.",
+                     detail=f"{provider.name} answered error={error!r}: {request.args.get('error_description')!r}"))
+    stale = pending is None or time.time() - pending["started"] > LOGIN_TIMEOUT
+    if stale:
+        client.framework.clear_state_data(session, state)
+        abort(failed(400, EXPIRED, detail=f"{provider.name} callback with unknown, replayed or expired state"))
+    # The site and its origins may have changed while the reader was at the provider.
+    site = find_site(pending["site"])
+    if site is None or not site.allows_origin(pending["origin"]):
+        client.framework.clear_state_data(session, state)
+        abort(failed(400, "This comment section no longer accepts sign-ins from that page.",
+                     detail=f"callback for site {pending['site']} and origin {pending['origin']!r}: gone"))
+    return site
+
+
+def verified_profile(client, provider):
+    """The reader's profile, from the code the provider sent back; it must carry a verified email."""
+    try:
+        token = client.authorize_access_token()
+        profile = fetch_profile(client, provider, token)
+    except MismatchingStateError:
+        abort(failed(400, EXPIRED, detail=f"{provider.name} callback with mismatching state"))
+    except OAuthError as error:
+        abort(failed(502, f"{provider.label} didn't complete the sign-in. Please try again.",
+                     detail=f"{provider.name} token exchange refused: {error.error} {error.description}"))
+    except (AuthlibBaseError, requests.RequestException, JoseError, ValueError, KeyError, TypeError) as error:
+        # AuthlibBaseError: a callback without a code, an ID token that fails validation...
+        abort(failed(502, f"{provider.label} isn't answering properly right now. Please try again later.",
+                     detail=f"{provider.name} token or profile request failed: {error!r}"))
+    if profile.email is None:
+        abort(failed(403, f"Your {provider.label} account didn't share a verified email address, which "
+                     "commenting needs (moderators may have to reach you; it is never shown). Allow Parley "
+                     "to see your email address, or use another way to sign in.",
+                     detail=f"{provider.name} account {profile.subject} has no verified email"))
+    return profile
 
 
 def login_result(token, origin, reader):
@@ -282,21 +320,21 @@ def handoff():
     page's Origin; a server that claims an Origin has neither the code nor,
     unless it started the sign-in, the secret.
     """
-    site = find_site(request.form.get("site", ""))
+    site = g.site = find_site(request.form.get("site", ""))
     code, secret = request.form.get("code", ""), request.form.get("secret", "")
     if site is None or not WIDGET_SECRET.fullmatch(code):
-        return grant_cors(jsonify(error="Give the site key and the hand-off code."), site), 400
+        return jsonify(error="Give the site key and the hand-off code."), 400
     handed = redeem_handoff(code, secret, site, request.headers.get("Origin", ""),
                             current_app.config["PARLEY_READER_SESSION_DAYS"])
     if handed is None:
-        return grant_cors(jsonify(error="This sign-in didn't start on this page, or it was already used."), site), 403
-    return grant_cors(jsonify(login_result(handed.token, handed.origin, handed.reader)), site)
+        return jsonify(error="This sign-in didn't start on this page, or it was already used."), 403
+    return jsonify(login_result(handed.token, handed.origin, handed.reader))
 
 
 @bp.route("/logout", methods=["POST", "OPTIONS"])
 def logout():
     """Revoke the Bearer token (204), whichever page sends it: holding it is the right to end it."""
-    response = make_response("", 204)
+    g.site = find_site(request.args.get("site", ""))
     if request.method == "POST":
         revoke_token(request.headers.get("Authorization"))
-    return grant_cors(response, find_site(request.args.get("site", "")))
+    return "", 204

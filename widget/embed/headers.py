@@ -1,4 +1,4 @@
-"""Response headers of the embed endpoints: cross-origin grants, and the policy page's CSP.
+"""Response headers of the embed endpoints: cross-origin grants, caching, and the policy page's CSP.
 
 Fragments are meant to be fetched, not displayed: opened directly they may not
 run script, load anything or be framed; widget/security.py gives them (and
@@ -30,6 +30,17 @@ def grant_site_origin(response):
     if site is None and request.view_args and "site_key" in request.view_args:
         site = find_site(request.view_args["site_key"])
     return grant_cors(response, site)
+
+
+@bp.after_request
+def not_stored(response):
+    """An embed answer is its reader's own (a form, a notice, a refusal, a POST's answer) unless its
+    view made it public (thread fragments, counts): no cache may keep it. The policy page (a page
+    like the site's own) and CORS preflights keep browsers' defaults."""
+    if response.status_code == 200 and (request.method == "OPTIONS" or request.endpoint == "embed.policy_page"):
+        return response
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 @bp.after_request

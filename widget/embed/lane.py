@@ -4,27 +4,34 @@ Readers outnumber writers a thousand to one, and nearly all of their reads find
 a thread unchanged since it was last rendered: a 304, or the fragment cached
 then (widget/embed/cache.py). Such an answer needs only the read limit, one
 query for the versions and the answer's headers, so this WSGI layer gives it
-in an app context, with the same functions the view and its hooks use, and
-hands everything else to Flask: other requests, readers with a token or a
-guest key, a thread not yet rendered (a thread that isn't stored is never kept, so only its
-304 is answered here), invalid arguments, and a
-database that fails (Flask then answers its 503).
+in an app context, with what it shares with the view (widget/embed/reads.py, which
+needs no request context), and hands everything else to Flask: other requests,
+readers with a token or a guest key, a thread not yet rendered (a thread that isn't
+stored is never kept, so only its 304 is answered here), invalid arguments, and
+any error at all, logged (a failing database: Flask then answers its 503).
+
+Its contract with the view: the read is counted here once, and left in the environ
+under READ_COUNTED for the view (views.limit_reads) when the read goes on; the
+answer carries what the embed blueprint's hooks and the app's would add
+(`as_the_hooks_would`); tests/test_fast_lane.py checks both answer alike, to the byte.
+A `before_request` short-circuit would need no environ key and no hand-applied
+hooks, but Flask's request handling costs it a third more per read (docs/architecture.md).
 """
 import re
 
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Request
 
-from .. import limits
 from ..cors import grant_cors
 from ..security import add_security_headers
 from ..threads import ANONYMOUS
 from .cache import Versions, cached
 from .fragments import fragment_base
-from .views import READ_COUNTED, Refusal, public_fragment, thread_args
+from .reads import Refusal, count_read, public_fragment, thread_args
 
 THREAD_PATH = re.compile(r"/embed/([^/]+)/thread")
 PERSONAL = ("HTTP_AUTHORIZATION", "HTTP_X_PARLEY_GUEST")
+# Where the lane leaves its count of a read it hands on to Flask (request.environ is the same dict).
+READ_COUNTED = "parley.read_wait"
 
 
 def fast_lane(app, wsgi_app):
@@ -36,8 +43,10 @@ def fast_lane(app, wsgi_app):
         with app.app_context():
             try:
                 response = unchanged_thread(Request(environ), match.group(1))
-            except SQLAlchemyError:
-                app.logger.warning("fast lane: the database failed; the request goes the long way", exc_info=True)
+            except Exception:
+                # Whatever it is (a database down, a helper that needs a request context), the view
+                # answers it as it would without the lane.
+                app.logger.exception("fast lane: the read goes the long way")
                 response = None
         if response is None:
             return wsgi_app(environ, start_response)
@@ -48,8 +57,7 @@ def fast_lane(app, wsgi_app):
 
 def unchanged_thread(request, site_key):
     """The answer to an anonymous read of `site_key`'s thread if its versions alone give it, else None."""
-    # Counted here once; the view reads the count if the request goes on to it.
-    wait = request.environ[READ_COUNTED] = limits.hit("PARLEY_LIMIT_READ", limits.ip_bucket(request.remote_addr))
+    wait = request.environ[READ_COUNTED] = count_read(request.remote_addr)
     if wait:
         return None
     try:
@@ -61,11 +69,15 @@ def unchanged_thread(request, site_key):
         return None
     etag = versions.etag(fragment_base(request), sort, after, around, ANONYMOUS)
     if request.if_none_match.contains_weak(etag):
-        response = public_fragment("", 304, etag)
-    else:
-        body = cached(etag)
-        if body is None:
-            return None
-        response = public_fragment(body, 200, etag)
-    # What the embed blueprint's hooks and then the app's add to the view's answer.
+        return as_the_hooks_would(public_fragment("", 304, etag), versions, request)
+    body = cached(etag)
+    if body is None:
+        return None
+    return as_the_hooks_would(public_fragment(body, 200, etag), versions, request)
+
+
+def as_the_hooks_would(response, versions, request):
+    """What the embed blueprint's hooks (widget/embed/headers.py) and then the app's
+    (widget/security.py) add to an anonymous read's answer: its CORS grant (the versions
+    carry the site's origins) and the security headers. The others leave it as it is."""
     return add_security_headers(grant_cors(response, versions, request))

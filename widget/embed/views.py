@@ -3,20 +3,20 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from flask import current_app, g, jsonify, make_response, render_template, request
+from flask_wtf import FlaskForm
 
 from .. import limits, policy
 from ..bans import active_ban
-from ..comments import Draft, file_report, save_comment, submission_for
+from ..comments import Draft, file_report, judge_and_save
 from ..extensions import db
 from ..forms import CommentForm, GuestCommentForm
-from ..models import REPORT_REASONS, Comment, Thread
+from ..models import REPORT_REASONS, Comment, Site, Thread
 from ..providers import provider_labels, providers_for_site
 from ..sites import find_site, staff_names
 from ..stamps import automation_sign, issue_stamp, stamp_age
 from ..text import parse_id
 from ..threads import (
     ANONYMOUS,
-    SORTS,
     BadCursor,
     Page,
     Viewer,
@@ -24,51 +24,39 @@ from ..threads import (
     find_thread,
     is_closed,
     load_page,
-    thread_of_first_comment,
     valid_thread_key,
 )
-from ..tokens import GUEST_KEY_HEADER, authenticate, guest_key_hash
+from ..tokens import GUEST_KEY_HEADER, Bearer, authenticate, guest_key_hash
 from . import bp
 from .cache import Versions, keep
 from .fragments import fragment_base, readable_date
+from .headers import not_stored
+from .lane import READ_COUNTED
+from .reads import (
+    PUBLIC_CACHE_CONTROL,
+    Notice,
+    Refusal,
+    count_read,
+    public_fragment,
+    thread_args,
+    thread_key_arg,
+    too_many_reads,
+)
 
-# Public fragments: a CDN may keep one briefly; browsers revalidate (ETag).
-PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=10, must-revalidate"
 MAX_COUNTS_PER_REQUEST = 100
-
-
-@dataclass
-class Notice:
-    """What a reader is told: `.parley-notice[data-kind]` and its sentence."""
-
-    kind: str
-    message: str
-
-
-class Refusal(Exception):
-    """An answer that refuses the request: the form with its notice, or the notice alone.
-
-    A refusal without a notice is a 422, whose messages sit beside the fields.
-    """
-
-    def __init__(self, status, notice=None, form_context=None, headers=None):
-        super().__init__(notice.message if notice else status)
-        self.status, self.notice = status, notice
-        self.form_context = form_context
-        self.headers = headers or {}
 
 
 @bp.errorhandler(Refusal)
 def render_refusal(refusal):
+    """The one place a refusal becomes an answer: JSON for the counts, else the reader's form
+    with its notice (`refusal.form`), or the notice alone. Never stored: see headers.not_stored."""
     if request.endpoint == "embed.counts":
         body = jsonify(error=refusal.notice.message)
-    elif refusal.form_context is not None:
-        body = render_template("embed/form.html", notice=refusal.notice, **refusal.form_context)
+    elif refusal.form is not None:
+        body = render_template("embed/form.html", notice=refusal.notice, **refusal.form.context())
     else:
         body = render_template("embed/notice.html", notice=refusal.notice)
-    response = make_response(body, refusal.status, refusal.headers)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return make_response(body, refusal.status, refusal.headers)
 
 
 @bp.errorhandler(413)
@@ -82,27 +70,24 @@ def no_such_embed_path(error):
     """A path under /embed/ that no route takes (a comment id no row can have, say) answers like the
     embed's own 404s, with a notice the widget can show; other 404s stay as they are.
 
-    App-wide, since a path that matches no route belongs to no blueprint."""
+    App-wide, since a path that matches no route belongs to no blueprint: so the blueprint's
+    hooks don't run on it either, and its one default that applies is given here."""
     if request.path.startswith(bp.url_prefix + "/"):
-        return render_refusal(Refusal(404, Notice("error", "There is nothing at this address.")))
+        return not_stored(render_refusal(Refusal(404, Notice("error", "There is nothing at this address."))))
     return error
 
 
-def too_fast(wait, context=None):
+def too_fast(wait, form=None):
     notice = Notice("rate-limited", f"You're commenting too fast — try again in {wait} second{'s' if wait != 1 else ''}.")
-    return Refusal(429, notice, context, {"Retry-After": str(wait)})
-
-
-# Where the fast lane (widget/embed/lane.py) leaves its count of a read it handed on to Flask.
-READ_COUNTED = "parley.read_wait"
+    return Refusal(429, notice, form, {"Retry-After": str(wait)})
 
 
 def limit_reads():
+    """The read limit, counted once: by the fast lane, if it saw this read first (lane.READ_COUNTED)."""
     environ = request.environ
-    wait = environ[READ_COUNTED] if READ_COUNTED in environ else limits.hit("PARLEY_LIMIT_READ", limits.client_ip())
+    wait = environ[READ_COUNTED] if READ_COUNTED in environ else count_read(request.remote_addr)
     if wait:
-        notice = Notice("rate-limited", f"Too many requests from your network — try again in {wait} seconds.")
-        raise Refusal(429, notice, headers={"Retry-After": str(wait)})
+        raise too_many_reads(wait)
 
 
 def guest_key_of_request():
@@ -127,35 +112,6 @@ def bearer_of_request(site):
         request.headers.get("Authorization"), site, current_app.config["PARLEY_READER_SESSION_DAYS"]
     )
     return g.bearer
-
-
-def thread_key_arg(args):
-    key = args.get("thread", "")
-    if not valid_thread_key(key):
-        raise Refusal(400, Notice("error", "This page's comment thread has a missing or invalid identifier."))
-    return key
-
-
-def public_fragment(body, status, etag):
-    response = make_response(body, status)
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    # Always, so no shared cache hands the public copy to a reader who sent a token or key.
-    response.vary.update(["Authorization", GUEST_KEY_HEADER])
-    return response
-
-
-def thread_args(args):
-    """The thread key, sort, cursor and anchor of a thread request, checked (400 when wrong)."""
-    key = thread_key_arg(args)
-    sort = args.get("sort", "oldest")
-    if sort not in SORTS:
-        raise Refusal(400, Notice("error", "Comments can be sorted oldest, newest or top first."))
-    after = args.get("after") or None
-    around = args.get("around") or None
-    if around is not None and parse_id(around) is None:
-        raise Refusal(400, Notice("error", "That link points to a comment that doesn't exist."))
-    return key, sort, after, around
 
 
 @bp.get("/<site_key>/thread")
@@ -248,9 +204,7 @@ def form_fragment(site_key):
     thread = find_thread(site, key)
     if thread is not None and is_closed(thread, rules):
         context["closed"] = True
-    response = make_response(render_template("embed/form.html", **context))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("embed/form.html", **context)
 
 
 def form_is_utf8():
@@ -265,110 +219,157 @@ def form_is_utf8():
     return True
 
 
-def stored_thread(site, thread):
-    """`thread`, stored first if this is its first comment, titled from the page the POST names."""
-    if thread.id is not None:
-        return thread
-    return thread_of_first_comment(site, thread.key, request.args.get("url"), current_app.logger)
+@dataclass
+class CommentPost:
+    """What a comment POST has established so far, and the form it shows again when a step refuses
+    (its context is made once, when an answer shows it)."""
+
+    site: Site
+    rules: dict
+    bearer: Bearer
+    form: FlaskForm
+    thread_key: str
+    thread: Thread | None = None
+    parent: Comment | None = None
+
+    @classmethod
+    def read(cls, site):
+        """The POST's form, as the site's rules and the reader's token (or none) make it."""
+        rules = policy.site_policy(site)
+        bearer = bearer_of_request(site)
+        form = comment_form(site, rules, bearer.reader, request.form)
+        return cls(site, rules, bearer, form, request.args.get("thread", ""))
+
+    @property
+    def reader(self):
+        return self.bearer.reader
+
+    @property
+    def email(self):
+        """A guest's email, lower-cased: one author whatever the case they type it in."""
+        return None if self.reader else (self.form.email.data or "").strip().lower()
+
+    def identity(self):
+        """Whom the per-identity limit counts: the reader, or the guest by email and network."""
+        return ("reader", str(self.reader.id)) if self.reader else ("guest", self.email, limits.client_ip())
+
+    def draft(self):
+        """The comment as the policy judges it and judge_and_save stores it."""
+        reader, form = self.reader, self.form
+        return Draft(
+            thread=self.thread,
+            parent=self.parent,
+            author_name=reader.name if reader else form.name.data,
+            author_email=None if reader else self.email,
+            author_website=None if reader else form.website.data or None,
+            body_source=form.body.data,
+            ip=request.remote_addr,
+            reader=reader,
+            guest_key=None if reader else guest_key_of_request(),
+        )
+
+    def automation(self):
+        """What the form's hidden inputs say of a bot (see widget/stamps.py), or None."""
+        return automation_sign(request.form, current_app.secret_key, self.site.key, self.thread_key,
+                               self.rules["min_submit_seconds"])
+
+    def context(self):
+        return form_context(self.site, self.rules, self.thread_key, self.form, self.reader, self.parent)
 
 
 @bp.post("/<site_key>/comments")
 def post_comment(site_key):
-    """DESIGN's "life of a comment POST": each step answers on its own when it refuses."""
-    # 1. Every attempt from this IP counts, whatever comes of it.
+    """DESIGN's "life of a comment POST", a step a line: each refuses on its own (a Refusal)."""
+    limit_attempts(site_key)  # 1.
+    site = require_site(site_key)  # 2.
+    readable = form_is_utf8()  # before request.form, which would consume the body
+    post = CommentPost.read(site)
+    require_own_page(post, readable)
+    post.thread_key = thread_key_arg(request.args)
+    require_sign_in(post)  # 3-4.
+    post.thread = open_thread(post)  # 5.
+    require_not_banned(post)
+    post.parent = valid_form(post)  # 6.
+    limit_comments(post)  # 7.
+    outcome = judge_and_save(post.draft(), site, post.rules, post.automation(), request.args.get("url"))  # 8.
+    return answer_to(post, outcome)
+
+
+def limit_attempts(site_key):
+    """1. Every attempt from this IP counts, whatever comes of it; a known site's form comes back."""
     wait = limits.hit("PARLEY_LIMIT_COMMENT_IP", limits.client_ip())
     if wait:
         site = find_site(site_key)
-        context = None
-        if site is not None:
-            rules = policy.site_policy(site)
-            reader = bearer_of_request(site).reader
-            form = comment_form(site, rules, reader, request.form)
-            context = form_context(site, rules, request.args.get("thread", ""), form, reader)
-        raise too_fast(wait, context)
+        raise too_fast(wait, CommentPost.read(site) if site is not None else None)
 
-    # 2. The site, and the page the comment comes from.
-    site = require_site(site_key)
-    readable = form_is_utf8()  # before request.form, which would consume the body
-    rules = policy.site_policy(site)
-    bearer = bearer_of_request(site)
-    reader = bearer.reader
-    form = comment_form(site, rules, reader, request.form)
-    context = form_context(site, rules, request.args.get("thread", ""), form, reader)
-    if not from_allowed_origin(site):
-        raise Refusal(403, Notice("rejected", "Comments can only be posted from the site's own pages."), context)
+
+def require_own_page(post, readable):
+    """2. Posted from one of the site's pages, as UTF-8 text."""
+    if not from_allowed_origin(post.site):
+        raise Refusal(403, Notice("rejected", "Comments can only be posted from the site's own pages."), post)
     if not readable:
         raise Refusal(400, Notice("error", "Your comment arrived garbled (it isn't UTF-8 text); please send it again."))
-    key = thread_key_arg(request.args)
-    context["thread_key"] = key
 
-    # 3-4. The reader's token, and the site's guest mode.
-    if bearer.state == "invalid":
-        raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."), context)
-    if reader is None and rules["guests"] == "deny":
-        raise Refusal(401, Notice("signin", f"Please sign in to comment on {site.name}."), context)
 
-    # 5. The thread is open; the author isn't banned. A thread without comments is not stored yet:
-    # the comment stands in an unsaved one until it is saved itself.
-    thread = find_thread(site, key) or Thread(site_id=site.id, key=key)
-    if thread.id is not None and is_closed(thread, rules):
-        raise Refusal(403, Notice("closed", "Comments on this article are closed."), context)
-    # Guests' emails are kept lower-cased: one author whatever the case they type it in.
-    email = None if reader else (form.email.data or "").strip().lower()
-    ban = active_ban(site, reader=reader, email=email, ip=request.remote_addr)
+def require_sign_in(post):
+    """3-4. A token sent is valid; a site whose guest mode is "deny" has its readers signed in."""
+    if post.bearer.state == "invalid":
+        raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."), post)
+    if post.reader is None and post.rules["guests"] == "deny":
+        raise Refusal(401, Notice("signin", f"Please sign in to comment on {post.site.name}."), post)
+
+
+def open_thread(post):
+    """5. The thread, open. One without comments is not stored yet: the comment stands in an
+    unsaved one until judge_and_save stores both."""
+    thread = find_thread(post.site, post.thread_key) or Thread(site_id=post.site.id, key=post.thread_key)
+    if thread.id is not None and is_closed(thread, post.rules):
+        raise Refusal(403, Notice("closed", "Comments on this article are closed."), post)
+    return thread
+
+
+def require_not_banned(post):
+    """5. Neither the author (the reader, or the guest's email) nor the address is banned, for now."""
+    ban = active_ban(post.site, reader=post.reader, email=post.email, ip=request.remote_addr)
     if ban is not None:
         until = f" until {readable_date(ban.expires)}" if ban.expires else ""
-        raise Refusal(403, Notice("rejected", f"You can't comment on {site.name}{until}."), context)
+        raise Refusal(403, Notice("rejected", f"You can't comment on {post.site.name}{until}."), post)
 
-    # 6. The form.
+
+def valid_form(post):
+    """6. The form's fields, and the comment it replies to (published, in this thread; else None)."""
+    form = post.form
     valid = form.validate()
+    parent = None
     if form.parent.data and not form.parent.errors:
-        context["parent"] = find_parent(thread, form.parent.data)
-        if context["parent"] is None:
+        parent = find_parent(post.thread, form.parent.data)
+        if parent is None:
             form.parent.errors.append("The comment you are replying to is no longer available.")
             valid = False
     if not valid:
-        raise Refusal(422, None, context)
+        raise Refusal(422, None, post)
+    return parent
 
-    # 7. Every comment that passed validation counts against its author, whatever its fate.
-    identity = ("reader", str(reader.id)) if reader else ("guest", email, limits.client_ip())
-    wait = limits.hit("PARLEY_LIMIT_COMMENT", site.key, *identity)
+
+def limit_comments(post):
+    """7. Every comment that passed validation counts against its author, whatever its fate."""
+    wait = limits.hit("PARLEY_LIMIT_COMMENT", post.site.key, *post.identity())
     if wait:
-        raise too_fast(wait, context)
+        raise too_fast(wait, post)
 
-    # 8. The policy.
-    draft = Draft(
-        thread=thread,
-        parent=context["parent"],
-        author_name=reader.name if reader else form.name.data,
-        author_email=None if reader else email,
-        author_website=None if reader else form.website.data or None,
-        body_source=form.body.data,
-        ip=request.remote_addr,
-        reader=reader,
-        guest_key=None if reader else guest_key_of_request(),
-    )
-    automation = automation_sign(request.form, current_app.secret_key, site.key, key, rules["min_submit_seconds"])
-    verdict = policy.decide(submission_for(draft, rules, automation), rules)
+
+def answer_to(post, outcome):
+    """8. The verdict, answered: 201 with the comment, 202 with an empty form and the held notice, 403."""
+    verdict = outcome.verdict
     if verdict.action == "reject":
-        # Kept for moderators to review, unless it is a bot's or a repeat: those add nothing.
-        if verdict.reasons[0].code not in ("automated", "duplicate"):
-            draft.thread = stored_thread(site, draft.thread)
-            save_comment(draft, "rejected", verdict.reasons)
-        raise Refusal(403, Notice("rejected", verdict.reasons[0].message), context)
-    thread = draft.thread = stored_thread(site, draft.thread)
-    comment = save_comment(draft, verdict.status, verdict.reasons, verdict.flagged)
+        raise Refusal(403, Notice("rejected", verdict.reasons[0].message), post)
+    comment = outcome.comment
     if verdict.action == "hold":
-        context["form"] = comment_form(site, rules, reader)
+        post.form = comment_form(post.site, post.rules, post.reader)
         notice = Notice("held", f"Thanks — your comment is awaiting moderation. {verdict.reasons[0].message}")
-        response = make_response(render_template("embed/form.html", notice=notice, **context), 202)
-    else:
-        response = make_response(
-            render_template("embed/comment.html", site=site, thread=thread, comment=comment, page=Page(roots=[comment])),
-            201,
-        )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return render_template("embed/form.html", notice=notice, **post.context()), 202
+    page = Page(roots=[comment])
+    return render_template("embed/comment.html", site=post.site, thread=comment.thread, comment=comment, page=page), 201
 
 
 @bp.post("/<site_key>/comments/<id:comment_id>/report")
@@ -391,10 +392,7 @@ def report_comment(site_key, comment_id):
     if reason not in REPORT_REASONS:
         raise Refusal(422, Notice("error", f"Report it as one of: {', '.join(REPORT_REASONS)}."))
     file_report(comment, reason, reporter)
-    response = make_response(render_template(
-        "embed/notice.html", notice=Notice("reported", "Thanks — a moderator will take a look.")), 202)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("embed/notice.html", notice=Notice("reported", "Thanks — a moderator will take a look.")), 202
 
 
 @bp.get("/<site_key>/counts")
