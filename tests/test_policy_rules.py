@@ -1,4 +1,4 @@
-"""The comment policy's rules one by one, their order in `decide`, policy validation and `describe`.
+"""The comment policy's rules one by one, their order in `judge`, policy validation and `describe`.
 
 Pure unit tests of widget.policy: no app, no database.
 """
@@ -16,7 +16,7 @@ from widget.policy import (
     Reason,
     Submission,
     Verdict,
-    decide,
+    judge,
     describe,
     normalize_domain,
     parse_policy_toml,
@@ -412,7 +412,7 @@ def test_premoderate_all_holds_everyone():
     assert rule_premoderate_all(submission(), policy()) is None
 
 
-# --- decide ---------------------------------------------------------------------------------------
+# --- judge ---------------------------------------------------------------------------------------
 
 
 def codes(verdict):
@@ -427,29 +427,29 @@ def test_the_pipeline_order_is_the_issues():
 
 
 def test_a_clean_comment_is_published_without_reasons():
-    verdict = decide(submission("Спасибо за статью, очень интересно."), policy())
+    verdict = judge(submission("Спасибо за статью, очень интересно."), policy())
     assert (verdict.action, verdict.reasons, verdict.flagged, verdict.status) == ("publish", [], False, "published")
 
 
 def test_a_banned_word_is_refused_before_too_many_links_are_held():
     rules = policy(banned_words=["idiot"])
-    verdict = decide(submission("idiot " + links_body(5)), rules)
+    verdict = judge(submission("idiot " + links_body(5)), rules)
     assert (verdict.action, codes(verdict), verdict.status) == ("reject", ["banned_words"], "rejected")
 
 
 def test_automation_beats_everything():
     rules = policy(banned_words=["idiot"], blocked_domains=["evil.com"], premoderate_all=True)
     body = "IDIOT HERE, GO TO HTTPS://EVIL.COM AND https://evil.com " + links_body(4)
-    verdict = decide(submission(body, duplicate=True, automation="honeypot", trusted=True), rules)
+    verdict = judge(submission(body, duplicate=True, automation="honeypot", trusted=True), rules)
     assert codes(verdict) == ["automated"]
     assert verdict.action == "reject"
 
 
 def test_duplicate_comes_before_banned_words_and_banned_words_before_blocked_domains():
     rules = policy(banned_words=["idiot"], blocked_domains=["evil.com"])
-    assert codes(decide(submission("idiot https://evil.com", duplicate=True), rules)) == ["duplicate"]
-    assert codes(decide(submission("idiot https://evil.com"), rules)) == ["banned_words"]
-    assert codes(decide(submission("casino https://evil.com"), policy(blocked_domains=["evil.com"],
+    assert codes(judge(submission("idiot https://evil.com", duplicate=True), rules)) == ["duplicate"]
+    assert codes(judge(submission("idiot https://evil.com"), rules)) == ["banned_words"]
+    assert codes(judge(submission("casino https://evil.com"), policy(blocked_domains=["evil.com"],
                                                                      suspect_words=["casino"]))) == ["blocked_domains"]
 
 
@@ -457,7 +457,7 @@ def test_holds_gather_every_reason_in_order():
     rules = policy(suspect_words=["casino*"], premoderate_all=True, guests="premoderate", trusted_after=2,
                    max_links=0)
     body = "CASINO CASINO BEST CASINO IN TOWN, COME NOW [X](https://a.ex)"
-    verdict = decide(guest(body), rules)
+    verdict = judge(guest(body), rules)
     assert verdict.action == "hold" and verdict.status == "pending"
     assert codes(verdict) == ["suspect_words", "links", "shouting", "guests", "new_commenter", "premoderate_all"]
     assert verdict.flagged is False
@@ -465,7 +465,7 @@ def test_holds_gather_every_reason_in_order():
 
 def test_a_trusted_reader_skips_holds():
     rules = policy(suspect_words=["casino*"], premoderate_all=True, trusted_after=5)
-    verdict = decide(submission("casino " + links_body(3), trusted=True, approved_count=9), rules)
+    verdict = judge(submission("casino " + links_body(3), trusted=True, approved_count=9), rules)
     assert verdict.action == "publish"
     assert verdict.flagged is False
 
@@ -480,25 +480,25 @@ def test_a_trusted_reader_skips_holds():
     ],
 )
 def test_a_trusted_reader_is_still_refused(overrides, body, kwargs, code):
-    verdict = decide(submission(body, trusted=True, approved_count=100, **kwargs), policy(**overrides))
+    verdict = judge(submission(body, trusted=True, approved_count=100, **kwargs), policy(**overrides))
     assert (verdict.action, codes(verdict)) == ("reject", [code])
 
 
 def test_flag_publishes_flagged():
     rules = policy(suspect_words=["casino*"], suspect_action="flag")
-    verdict = decide(submission("casinos are bad"), rules)
+    verdict = judge(submission("casinos are bad"), rules)
     assert (verdict.action, verdict.flagged, codes(verdict)) == ("publish", True, ["suspect_words"])
 
 
 def test_a_trusted_readers_flagged_comment_stays_flagged():
     rules = policy(suspect_words=["casino*"], suspect_action="flag")
-    verdict = decide(submission("casinos are bad", trusted=True), rules)
+    verdict = judge(submission("casinos are bad", trusted=True), rules)
     assert (verdict.action, verdict.flagged) == ("publish", True)
 
 
 def test_a_held_and_flagged_comment_is_held_and_flagged():
     rules = policy(suspect_words=["casino*"], suspect_action="flag", premoderate_all=True)
-    verdict = decide(submission("casinos are bad"), rules)
+    verdict = judge(submission("casinos are bad"), rules)
     assert (verdict.action, verdict.flagged) == ("hold", True)
     assert set(codes(verdict)) == {"premoderate_all", "suspect_words"}
 
@@ -779,19 +779,19 @@ def test_describe_follows_the_other_rules():
     assert "checked by a moderator after they appear" in described(suspect_words=["x1"], suspect_action="flag")
 
 
-def test_every_rule_decide_runs_has_its_place_on_the_page():
+def test_every_rule_judge_runs_has_its_place_on_the_page():
     assert set(PIPELINE) <= set(POLICY_PAGE)
     assert len({rule.name for rule in POLICY_PAGE}) == len(POLICY_PAGE)
 
 
 def test_the_page_says_readers_with_trusted_after_approved_comments_skip_every_wait():
-    """The trust step of `decide` (comments.is_trusted): enough approved comments skip the links wait
+    """The trust step of `judge` (comments.is_trusted): enough approved comments skip the links wait
     too, not only rule_new_commenter's. The page used to name only readers a moderator trusts."""
     from widget.comments import is_trusted
 
     rules = policy(trusted_after=3)
     trusted = is_trusted(reader=object(), trusted_here=False, rules=rules, approved_count=3)
-    assert decide(submission(links_body(5), approved_count=3, trusted=trusted), rules).action == "publish"
+    assert judge(submission(links_body(5), approved_count=3, trusted=trusted), rules).action == "publish"
     assert ("Signed-in readers our moderators trust, and those with 3 approved comments, skip these waits"
             in described(trusted_after=3))
     assert "those with 1 approved comment," in described(trusted_after=1)

@@ -84,7 +84,7 @@ def behind_proxies(wsgi_app, hops):
     unchanged, or one hop too many trusted) is dropped for the proxy's own: it would otherwise be
     stored, banned and counted as if it were one.
     """
-    def checked(environ, start_response):
+    def valid_remote_addr(environ, start_response):
         address = environ.get("REMOTE_ADDR") or ""
         try:
             valid = "%" not in address and ipaddress.ip_address(address) is not None
@@ -94,7 +94,7 @@ def behind_proxies(wsgi_app, hops):
             environ["REMOTE_ADDR"] = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
         return wsgi_app(environ, start_response)
 
-    return ProxyFix(checked, x_for=hops, x_proto=hops, x_host=0)
+    return ProxyFix(valid_remote_addr, x_for=hops, x_proto=hops, x_host=0)
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")

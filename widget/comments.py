@@ -9,7 +9,7 @@ from sqlalchemy import func, update
 
 from .extensions import db
 from .models import Comment, Moderator, Reader, Report, Thread, TrustedReader, commit_unique, utcnow
-from .policy import Submission, Verdict, decide
+from .policy import Submission, Verdict, judge
 from .render import render_markdown
 from .threads import thread_of_first_comment
 
@@ -119,7 +119,7 @@ def judge_and_save(draft, site, rules, automation, page_url):
     A refused comment is kept for moderators to review, unless it is a bot's or a repeat: those
     add nothing. `automation` is what the form's signs say (widget/stamps.py).
     """
-    verdict = decide(submission_for(draft, rules, automation), rules)
+    verdict = judge(submission_for(draft, rules, automation), rules)
     if verdict.action == "reject" and verdict.reasons[0].code in ("automated", "duplicate"):
         return Outcome(verdict, None)
     if draft.thread.id is None:

@@ -2,7 +2,7 @@
 
 Each stored comment is judged again as the comment POST judged it when it
 arrived: the checks before the pipeline that the policy moves (guest mode,
-the thread's closing, the body's length), then `policy.decide` over a
+the thread's closing, the body's length), then `policy.judge` over a
 Submission rebuilt the way `comments.submission_for` builds one. What isn't
 stored can't be judged again: the form's automation signs count as passing,
 and duplicates are not looked for (the earlier copy the rule compares with
@@ -15,10 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import joinedload
 
+from . import policy
 from .comments import is_trusted, trusted_readers
 from .extensions import db
 from .models import Comment
-from .policy import Reason, Submission, Verdict, decide
+from .policy import Reason, Submission, Verdict
 
 DRY_RUN_LIMIT = 200
 NOT_RECHECKED = ("Duplicates and the form's automation checks are not re-checked: "
@@ -68,15 +69,16 @@ def dry_run(site, rules, limit=DRY_RUN_LIMIT):
     ).all()
     approved = approved_before(site, comments)
     trusted = trusted_readers(site.id, [comment.reader_id for comment in comments if comment.reader_id])
-    return [Trial(comment, judge(comment, rules, approved.get(comment.id, 0), comment.reader_id in trusted))
+    return [Trial(comment, judge_again(comment, rules, approved.get(comment.id, 0), comment.reader_id in trusted))
             for comment in comments]
 
 
-def judge(comment, rules, approved_count, trusted_here):
+def judge_again(comment, rules, approved_count, trusted_here):
+    """The verdict `comment` would get under `rules`: the refusals before the policy, then policy.judge."""
     refusal = refused_before_policy(comment, rules)
     if refusal is not None:
         return Verdict("reject", [refusal])
-    return decide(submission_of(comment, rules, approved_count, trusted_here), rules)
+    return policy.judge(submission_of(comment, rules, approved_count, trusted_here), rules)
 
 
 def submission_of(comment, rules, approved_count, trusted_here):

@@ -35,7 +35,7 @@ def served_hosts(config):
 
 def allowed_hosts_only(app, wsgi_app):
     """`wsgi_app`, answering 400 to a request whose Host isn't one of served_hosts(app.config)."""
-    def checked(environ, start_response):
+    def served_host_only(environ, start_response):
         hosts = served_hosts(app.config)
         # get_host drops the scheme's default port (":443" on https), as links do.
         if hosts is None or environ.get("PATH_INFO") in PROBES or get_host(environ).lower() in hosts:
@@ -45,4 +45,4 @@ def allowed_hosts_only(app, wsgi_app):
         refusal.headers["Cache-Control"] = "no-store"
         return refusal(environ, start_response)
 
-    return checked
+    return served_host_only

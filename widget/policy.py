@@ -1,7 +1,7 @@
 """The comment policy: a site's rules, the fate of each comment under them, and their description.
 
 A site's policy is stored as the keys its owner set (site.settings["policy"]);
-every other key takes its default. `decide` runs an ordered pipeline of small
+every other key takes its default. `judge` runs an ordered pipeline of small
 rules over a Submission (the draft, what the author's history says, the form's
 automation signs); each rule may refuse, hold or flag the comment with a
 Reason: a code, a sentence for the reader, detail for moderators. Text rules
@@ -257,8 +257,8 @@ class Rule:
 
     Kept together so the published policy and the enforced one can't drift apart.
     `says(rules)` is the page's sentence under a site's settings, or None where they
-    turn the rule off. `check(submission, rules)` is what `decide` runs: None, or
-    (action, Reason). A rule enforced outside `decide` has no check here; its
+    turn the rule off. `check(submission, rules)` is what `judge` runs: None, or
+    (action, Reason). A rule enforced outside `judge` has no check here; its
     comment names where it is enforced.
     """
 
@@ -449,7 +449,7 @@ PIPELINE = (
 )
 
 
-def decide(submission, rules):
+def judge(submission, rules):
     """The comment's fate: the first refusal wins; holds and flags gather; trust skips holds."""
     holds, flags = [], []
     for rule in PIPELINE:
@@ -466,14 +466,14 @@ def decide(submission, rules):
 
 
 def trust_sentence(rules):
-    """`decide`'s last step; who is trusted is comments.is_trusted. There is always a wait (for
+    """`judge`'s last step; who is trusted is comments.is_trusted. There is always a wait (for
     links), so always this sentence."""
     count = rules["trusted_after"]
     enough = f", and those with {counted(count, 'approved comment')}," if count else ""
     return f"Signed-in readers our moderators trust{enough} skip these waits, never the refusals."
 
 
-# The rules enforced outside `decide`, each where its data is.
+# The rules enforced outside `judge`, each where its data is.
 # forms.body_length
 LENGTH = Rule("length", lambda rules: f"A comment must be between {rules['min_length']:,} and "
                                       f"{rules['max_length']:,} characters long.")

@@ -5,7 +5,6 @@ linkified; nh3 then keeps only an allow-list of tags and attributes, so even a
 parser bug can't let markup through. Every link gets USER_LINK_REL. `read_html` reads the result back as a reader
 gets it, for the policy: the text shown and the links.
 """
-import hashlib
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -109,21 +108,3 @@ def urls_in(text):
     for match in SCHEME_URL.finditer(text):
         found.setdefault(match.start(), match.group())
     return [url for url in found.values() if url.lower().startswith(("http://", "https://"))]
-
-
-def initials(name):
-    """Up to two letters for an avatar: "Madi Asanov" -> "MA"."""
-    letters = [word[0] for word in name.split() if word[0].isalnum()]
-    if not letters:
-        return "?"
-    if len(letters) == 1:
-        return letters[0].upper()
-    return (letters[0] + letters[-1]).upper()
-
-
-AVATAR_COLOURS = 8
-
-
-def avatar_colour(name):
-    """A stable palette index (0-7) for a name, so a person keeps one colour."""
-    return hashlib.blake2s(name.casefold().encode(), digest_size=1).digest()[0] % AVATAR_COLOURS

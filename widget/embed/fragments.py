@@ -1,4 +1,4 @@
-"""What fragment templates need beyond autoescaping: display filters and a markup version."""
+"""What fragment templates need beyond autoescaping: display filters, avatars and a markup version."""
 import functools
 import hashlib
 import os
@@ -6,7 +6,7 @@ import os
 from flask import current_app, request
 from markupsafe import Markup
 
-from ..render import USER_LINK_REL, avatar_colour, initials
+from ..render import USER_LINK_REL
 from ..threads import REPLIES_SHOWN
 from ..urls import external_url
 from . import bp
@@ -35,6 +35,24 @@ def iso_datetime(moment):
 def fragment_base(request):
     """The URL every link of a fragment starts with: PARLEY_PUBLIC_URL, else the request's root."""
     return current_app.config["PARLEY_PUBLIC_URL"] or request.root_url
+
+
+def initials(name):
+    """Up to two letters for an avatar: "Madi Asanov" -> "MA"."""
+    letters = [word[0] for word in name.split() if word[0].isalnum()]
+    if not letters:
+        return "?"
+    if len(letters) == 1:
+        return letters[0].upper()
+    return (letters[0] + letters[-1]).upper()
+
+
+AVATAR_COLOURS = 8
+
+
+def avatar_colour(name):
+    """A stable palette index (0-7) for a name, so a person keeps one colour."""
+    return hashlib.blake2s(name.casefold().encode(), digest_size=1).digest()[0] % AVATAR_COLOURS
 
 
 def comment_markup(comment, site, thread):

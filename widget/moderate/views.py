@@ -193,7 +193,8 @@ class Filters:
     def from_args(cls, args):
         return cls(*(" ".join(args.get(name, "").split())[:200] for name in ("thread", "author", "text")))
 
-    def apply(self, query, site):
+    def narrow(self, query, site):
+        """`query` (comments of `site`) kept to what the filters name."""
         if self.thread:
             query = query.where(Comment.thread_id == db.select(Thread.id).where(
                 Thread.site_id == site.id, Thread.key == self.thread).scalar_subquery())
@@ -251,7 +252,7 @@ def queue(status):
     # Authors and articles come in one query each for the page, not per comment, and not joined:
     # a text or author filter makes PostgreSQL expect one row and join by scanning threads and
     # readers for every match (bench/queue_bench.py: 300 ms on 100,000 comments, 15 ms without).
-    query = filters.apply(queue_query(site, status), site).options(
+    query = filters.narrow(queue_query(site, status), site).options(
         selectinload(Comment.reader), selectinload(Comment.thread))
     # Pending waits oldest first; the others show the newest first. Keyset pages by id.
     oldest_first = status == "pending"
@@ -383,7 +384,7 @@ def change_password():
 
 
 @bp.get("/audit")
-def audit():
+def audit_log():
     site = site_for(g.moderator, request.args.get("site", ""))
     entries = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.site_id == site.id).order_by(AuditEntry.id.desc()).limit(200)
