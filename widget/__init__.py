@@ -10,12 +10,11 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .embed.lane import fast_lane
+from . import errors, web
 from .config import check_settings, load_providers, load_settings
+from .embed.lane import fast_lane
 from .extensions import csrf, db, migrate
-from .hosts import allowed_hosts_only
 from .limits import RateLimits
-from . import errors, security
 from .providers import configured_providers
 from .text import IdConverter
 
@@ -60,7 +59,7 @@ def create_app(config=None):
     # Inside the proxies' layer, so the read limit counts the client's address.
     app.wsgi_app = fast_lane(app, app.wsgi_app)
     # In front of the lane and Flask, inside the proxies' layer (the scheme decides the default port).
-    app.wsgi_app = allowed_hosts_only(app, app.wsgi_app)
+    app.wsgi_app = web.allowed_hosts_only(app, app.wsgi_app)
     if app.config["PARLEY_TRUSTED_PROXIES"]:
         # Client address and scheme from the trusted hops.
         app.wsgi_app = behind_proxies(app.wsgi_app, app.config["PARLEY_TRUSTED_PROXIES"])
@@ -70,7 +69,7 @@ def create_app(config=None):
     app.url_map.converters["id"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
-    security.init_app(app)
+    web.init_app(app)
     errors.init_app(app)
     register_commands(app)
     return app

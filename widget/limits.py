@@ -16,7 +16,7 @@ import math
 import threading
 import time
 
-from flask import current_app, request
+from flask import current_app
 from limits import parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -26,16 +26,9 @@ RECHECK_SECONDS = 30
 STORAGE_TIMEOUT_SECONDS = 0.5
 
 
-def client_ip():
-    """The client's address as limits count it: an IPv4 address, or an IPv6 /64 network, since
-    anyone holding one IPv6 address usually holds its whole /64.
-
-    ProxyFix has already taken PARLEY_TRUSTED_PROXIES hops of X-Forwarded-For, and no more.
-    """
-    return ip_bucket(request.remote_addr)
-
-
 def ip_bucket(address):
+    """The client `address` as limits and bans count it: an IPv4 address, or an IPv6 /64 network,
+    since anyone holding one IPv6 address usually holds its whole /64 (web.client_ip: the request's)."""
     try:
         ip = ipaddress.ip_address(address or "")
     except ValueError:

@@ -29,7 +29,6 @@ from flask import abort, current_app, g, jsonify, make_response, redirect, rende
 from joserfc.errors import JoseError
 
 from .. import limits
-from ..cors import grant_cors
 from ..providers import fetch_profile, providers_for_site
 from ..readers import save_reader
 from ..sites import find_site
@@ -42,7 +41,7 @@ from ..tokens import (
     revoke_session,
     revoke_token,
 )
-from ..urls import external_url
+from ..web import client_ip, external_url, grant_cors
 from . import bp
 
 LOGIN_KEY = "parley_login_"
@@ -127,7 +126,7 @@ def forget_stale_logins():
 @bp.get("/<provider_name>/login")
 def login(provider_name):
     """Check the sign-in's provider, site and pages, then send the popup to the provider."""
-    wait = limits.hit("PARLEY_LIMIT_SIGNIN", limits.client_ip())
+    wait = limits.hit("PARLEY_LIMIT_SIGNIN", client_ip())
     if wait:
         return make_response(
             failed(429, f"Too many sign-ins from your network just now. Please try again in {wait} seconds."),

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from ..render import USER_LINK_REL
 from ..threads import REPLIES_SHOWN
-from ..urls import external_url
+from ..web import external_url
 from . import bp
 
 

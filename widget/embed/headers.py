@@ -1,14 +1,14 @@
 """Response headers of the embed endpoints: cross-origin grants, caching, and the policy page's CSP.
 
 Fragments are meant to be fetched, not displayed: opened directly they may not
-run script, load anything or be framed; widget/security.py gives them (and
+run script, load anything or be framed; widget/web.py gives them (and
 every answer) that lock-down.
 """
 from flask import g, request
 
-from ..cors import grant_cors
 from ..sites import find_site
 from ..tokens import GUEST_KEY_HEADER
+from ..web import grant_cors
 from . import bp
 
 # The policy page is a page of Parley's own, styled by Parley's stylesheet.

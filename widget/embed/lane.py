@@ -21,9 +21,8 @@ import re
 
 from werkzeug.wrappers import Request
 
-from ..cors import grant_cors
-from ..security import add_security_headers
 from ..threads import ANONYMOUS
+from ..web import add_security_headers, grant_cors
 from .cache import Versions, cached
 from .fragments import fragment_base
 from .reads import Refusal, count_read, public_fragment, thread_args
@@ -78,6 +77,6 @@ def unchanged_thread(request, site_key):
 
 def as_the_hooks_would(response, versions, request):
     """What the embed blueprint's hooks (widget/embed/headers.py) and then the app's
-    (widget/security.py) add to an anonymous read's answer: its CORS grant (the versions
+    (widget/web.py) add to an anonymous read's answer: its CORS grant (the versions
     carry the site's origins) and the security headers. The others leave it as it is."""
     return add_security_headers(grant_cors(response, versions, request))

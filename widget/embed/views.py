@@ -27,6 +27,7 @@ from ..threads import (
     valid_thread_key,
 )
 from ..tokens import GUEST_KEY_HEADER, Bearer, authenticate, guest_key_hash
+from ..web import client_ip
 from . import bp
 from .cache import Versions, keep
 from .fragments import fragment_base, readable_date
@@ -251,7 +252,7 @@ class CommentPost:
 
     def identity(self):
         """Whom the per-identity limit counts: the reader, or the guest by email and network."""
-        return ("reader", str(self.reader.id)) if self.reader else ("guest", self.email, limits.client_ip())
+        return ("reader", str(self.reader.id)) if self.reader else ("guest", self.email, client_ip())
 
     def draft(self):
         """The comment as the policy judges it and judge_and_save stores it."""
@@ -297,7 +298,7 @@ def post_comment(site_key):
 
 def limit_attempts(site_key):
     """1. Every attempt from this IP counts, whatever comes of it; a known site's form comes back."""
-    wait = limits.hit("PARLEY_LIMIT_COMMENT_IP", limits.client_ip())
+    wait = limits.hit("PARLEY_LIMIT_COMMENT_IP", client_ip())
     if wait:
         site = find_site(site_key)
         raise too_fast(wait, CommentPost.read(site) if site is not None else None)
@@ -381,7 +382,7 @@ def report_comment(site_key, comment_id):
     bearer = bearer_of_request(site)
     if bearer.state == "invalid":
         raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."))
-    reporter = f"reader:{bearer.reader.id}" if bearer.reader else f"ip:{limits.client_ip()}"
+    reporter = f"reader:{bearer.reader.id}" if bearer.reader else f"ip:{client_ip()}"
     wait = limits.hit("PARLEY_LIMIT_REACT", site.key, reporter)
     if wait:
         raise too_fast(wait)

@@ -23,6 +23,7 @@ from ..moderation import AlreadyDecided, CannotDo, apply, edit_thread, set_threa
 from ..sites import find_site
 from ..text import parse_id
 from ..threads import TITLE_MAX
+from ..web import client_ip
 from . import bp
 from .actions import ACTIONS
 from .gate import SESSION_TOKEN
@@ -136,8 +137,8 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         # Per IP, and per IP and account: a per-account limit alone would let anyone lock a moderator out.
-        wait = limits.hit("PARLEY_LIMIT_MODERATOR_LOGIN", limits.client_ip()) or \
-            limits.hit("PARLEY_LIMIT_MODERATOR_LOGIN", limits.client_ip(), email)
+        wait = limits.hit("PARLEY_LIMIT_MODERATOR_LOGIN", client_ip()) or \
+            limits.hit("PARLEY_LIMIT_MODERATOR_LOGIN", client_ip(), email)
         if wait:
             error = f"Too many attempts. Please wait {wait} seconds and try again."
             response = current_app.make_response((render_template("moderate/login.html", form=form, error=error), 429))
