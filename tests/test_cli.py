@@ -4,7 +4,7 @@ import re
 import pytest
 from support import MODERATOR_EMAIL, MODERATOR_PASSWORD
 
-from widget import accounts
+from widget.moderate import accounts
 from widget.extensions import db
 from widget.models import AuditEntry, Moderator, Site
 from widget.policy import DEFAULT_POLICY

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 from support import add_moderator, policy_form
 
-from widget.dryrun import NOT_RECHECKED, dry_run, summary
+from widget.moderate.dryrun import NOT_RECHECKED, dry_run, summary
 from widget.extensions import db
 from widget.models import AuditEntry, Comment, Reader
 from widget.policy import DEFAULT_POLICY

@@ -2,7 +2,7 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from widget.forms import EMAIL_MAX, NAME_MAX, WEBSITE_MAX, CommentForm, GuestCommentForm
+from widget.embed.forms import EMAIL_MAX, NAME_MAX, WEBSITE_MAX, CommentForm, GuestCommentForm
 
 VALID = {"name": "Madi Asanov", "email": "madi@example.org", "website": "", "body": "Thanks for the article.", "parent": ""}
 

@@ -6,7 +6,7 @@ import pytest
 from flask import url_for
 from support import MODERATOR_PASSWORD, SITE_ORIGIN, add_moderator, csrf_of, queue_page
 
-from widget import accounts
+from widget.moderate import accounts
 from widget.extensions import db
 from widget.models import AuditEntry, Comment
 from widget.sites import create_site

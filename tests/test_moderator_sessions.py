@@ -8,7 +8,7 @@ from support import MODERATOR_PASSWORD, add_moderator
 from widget.extensions import db
 from widget.models import ModeratorSession, utcnow
 from widget.moderate.gate import SESSION_TOKEN
-from widget.moderator_sessions import ABSOLUTE, IDLE
+from widget.moderate.sessions import ABSOLUTE, IDLE
 from widget.tokens import digest
 
 EMAIL = "mod@news.example.org"

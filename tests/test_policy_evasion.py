@@ -8,7 +8,7 @@ import html
 
 import pytest
 
-from widget.dryrun import dry_run
+from widget.moderate.dryrun import dry_run
 from widget.extensions import db
 from widget.models import Comment
 from widget.policy import site_policy

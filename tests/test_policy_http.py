@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from support import SECRET_KEY, SITE_ORIGIN
 
-from widget import stamps
+from widget.embed import stamps
 from widget.bans import add_ban
 from widget.extensions import db
 from widget.models import Comment, Reader, utcnow

@@ -1,15 +1,9 @@
 """Provider settings from the environment, and what each provider's answer tells of a reader."""
 import pytest
 
+from widget.auth.profiles import https_url, profile_from_claims, profile_from_facebook, profile_from_github
 from widget.config import ConfigError, load_providers
-from widget.providers import (
-    configured_providers,
-    https_url,
-    profile_from_claims,
-    profile_from_facebook,
-    profile_from_github,
-    providers_for_site,
-)
+from widget.providers import configured_providers, providers_for_site
 
 
 def test_providers_come_from_their_variables():

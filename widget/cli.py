@@ -5,11 +5,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .accounts import AccountError, create_moderator
 from .comments import erase_old_ips
 from .config import new_secret_key
 from .extensions import db
 from .models import Site
+from .moderate.accounts import AccountError, create_moderator
 from .policy import PolicyError, parse_policy_toml, policy_toml, site_policy
 from .sites import SiteError, create_site, find_site, set_policy, update_site
 
@@ -133,7 +133,7 @@ def secret_command():
 @click.option("--name", default="", help="The name shown with their staff replies.")
 def moderator_create_command(email, password_stdin, site_keys, admin, name):
     """Create a dashboard account, or revive a removed one with this email, by the dashboard's rules
-    (widget/accounts.py); the password comes from standard input, never the command line."""
+    (widget/moderate/accounts.py); the password comes from standard input, never the command line."""
     password = sys.stdin.readline().rstrip("\n")
     sites = [site_or_fail(key) for key in site_keys]
     try:

@@ -117,7 +117,7 @@ def judge_and_save(draft, site, rules, automation, page_url):
 
     A thread not stored yet is stored first, titled from `page_url` (threads.thread_of_first_comment).
     A refused comment is kept for moderators to review, unless it is a bot's or a repeat: those
-    add nothing. `automation` is what the form's signs say (widget/stamps.py).
+    add nothing. `automation` is what the form's signs say (widget/embed/stamps.py).
     """
     verdict = judge(submission_for(draft, rules, automation), rules)
     if verdict.action == "reject" and verdict.reasons[0].code in ("automated", "duplicate"):

@@ -193,7 +193,7 @@ class Moderator(db.Model):
 
 
 class ModeratorSession(db.Model):
-    """One dashboard sign-in: what the session cookie's token stands for (widget/moderator_sessions.py)."""
+    """One dashboard sign-in: what the session cookie's token stands for (widget/moderate/sessions.py)."""
 
     __tablename__ = "moderator_sessions"
     __table_args__ = (Index("ix_moderator_sessions_moderator", "moderator_id"),)

@@ -29,8 +29,7 @@ from flask import abort, current_app, g, jsonify, make_response, redirect, rende
 from joserfc.errors import JoseError
 
 from .. import limits
-from ..providers import fetch_profile, providers_for_site
-from ..readers import save_reader
+from ..providers import providers_for_site
 from ..sites import find_site
 from ..tokens import (
     HANDOFF_HASH,
@@ -43,6 +42,8 @@ from ..tokens import (
 )
 from ..web import client_ip, external_url, grant_cors
 from . import bp
+from .profiles import fetch_profile
+from .readers import save_reader
 
 LOGIN_KEY = "parley_login_"
 HANDOFF_KEY = "parley_handoff"

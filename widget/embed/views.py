@@ -9,11 +9,9 @@ from .. import limits, policy
 from ..bans import active_ban
 from ..comments import Draft, file_report, judge_and_save
 from ..extensions import db
-from ..forms import CommentForm, GuestCommentForm
 from ..models import REPORT_REASONS, Comment, Site, Thread
 from ..providers import provider_labels, providers_for_site
 from ..sites import find_site, staff_names
-from ..stamps import automation_sign, issue_stamp, stamp_age
 from ..text import parse_id
 from ..threads import (
     ANONYMOUS,
@@ -30,9 +28,11 @@ from ..tokens import GUEST_KEY_HEADER, Bearer, authenticate, guest_key_hash
 from ..web import client_ip
 from . import bp
 from .cache import Versions, keep
+from .forms import CommentForm, GuestCommentForm
 from .fragments import fragment_base, readable_date
 from .headers import not_stored
 from .lane import READ_COUNTED
+from .stamps import automation_sign, issue_stamp, stamp_age
 from .reads import (
     PUBLIC_CACHE_CONTROL,
     Notice,
@@ -270,7 +270,7 @@ class CommentPost:
         )
 
     def automation(self):
-        """What the form's hidden inputs say of a bot (see widget/stamps.py), or None."""
+        """What the form's hidden inputs say of a bot (see widget/embed/stamps.py), or None."""
         return automation_sign(request.form, current_app.secret_key, self.site.key, self.thread_key,
                                self.rules["min_submit_seconds"])
 

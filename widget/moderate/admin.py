@@ -17,13 +17,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .. import accounts
-from ..accounts import NAME_MAX, PASSWORD_MIN, AccountError, email_problem, is_removed, name_problem, password_problem
 from ..extensions import db
 from ..models import Moderator, Site
 from ..moderation import audit
 from ..sites import SiteError, add_site, check_name, normalize_origins
-from . import bp
+from . import accounts, bp
+from .accounts import NAME_MAX, PASSWORD_MIN, AccountError, email_problem, is_removed, name_problem, password_problem
 from .gate import admin_required
 from .views import DecisionForm, account_rule
 
@@ -112,7 +111,7 @@ def sites():
 
 
 def account_changed(form, change, *args):
-    """Whether `change(*args, by=the admin)`, a change of widget/accounts.py, went through; if it was
+    """Whether `change(*args, by=the admin)`, a change of widget/moderate/accounts.py, went through; if it was
     refused, its message goes beside the field it concerns."""
     try:
         change(*args, by=g.moderator)

@@ -10,10 +10,9 @@ from functools import wraps
 
 from flask import abort, g, redirect, request, session, url_for
 
-from .. import moderator_sessions
-from . import bp
+from . import bp, sessions
 
-# The one thing the dashboard keeps in the session cookie: its session's token (moderator_sessions).
+# The one thing the dashboard keeps in the session cookie: its session's token (sessions.py).
 SESSION_TOKEN = "moderator_session"
 OPEN_TO_ALL = {"moderate.login", "moderate.logout"}
 
@@ -22,7 +21,7 @@ OPEN_TO_ALL = {"moderate.login", "moderate.logout"}
 def let_in_moderators_only():
     """g.moderator for every dashboard request; without one, a 303 to sign in, then back here."""
     token = session.get(SESSION_TOKEN)
-    g.moderator = moderator_sessions.moderator_of(token) if token else None
+    g.moderator = sessions.moderator_of(token) if token else None
     if token and g.moderator is None:
         session.pop(SESSION_TOKEN)  # ended or lapsed: no use sending it again
     if g.moderator is None and request.endpoint not in OPEN_TO_ALL:

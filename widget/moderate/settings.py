@@ -14,13 +14,13 @@ from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, Submi
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import TextInput
 
-from ..dryrun import DRY_RUN_LIMIT, NOT_RECHECKED, dry_run, summary
 from ..moderation import audit
 from ..policy import CHOICES, DEFAULT_POLICY, MAXIMA, policy_problems, site_policy, validate_policy, value_problems
 from ..providers import providers_for_site
 from ..sites import check_providers, set_policy, update_site
 from ..text import newlines
 from . import bp
+from .dryrun import DRY_RUN_LIMIT, NOT_RECHECKED, dry_run, summary
 from .admin import LinesField, SiteForm, or_empty, site_rule
 from .views import Place, site_for, site_page
 

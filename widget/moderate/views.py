@@ -14,8 +14,7 @@ from werkzeug.security import generate_password_hash
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from .. import limits, moderator_sessions
-from ..accounts import PASSWORD_MIN, password_matches, password_problem
+from .. import limits
 from ..comments import trusted_readers
 from ..extensions import db
 from ..models import AuditEntry, Comment, Moderator, Reader, Report, Site, Thread
@@ -24,7 +23,8 @@ from ..sites import find_site
 from ..text import parse_id
 from ..threads import TITLE_MAX
 from ..web import client_ip
-from . import bp
+from . import bp, sessions
+from .accounts import PASSWORD_MIN, password_matches, password_problem
 from .actions import ACTIONS
 from .gate import SESSION_TOKEN
 
@@ -56,7 +56,7 @@ class ThreadForm(FlaskForm):
 
 
 def account_rule(problem, **html_limits):
-    """A WTForms validator from a rule of widget/accounts.py: the problem it finds is the field's
+    """A WTForms validator from a rule of widget/moderate/accounts.py: the problem it finds is the field's
     message; `html_limits` (minlength=..., maxlength=...) go on the input, for the browser to tell first."""
     def check(form, field):
         message = problem(field.data or "")
@@ -149,10 +149,10 @@ def login():
             # A fresh session (this browser's earlier one ends), and with it a fresh CSRF token
             # (Flask-WTF caches the old one in g).
             if session.get(SESSION_TOKEN):
-                moderator_sessions.end(session[SESSION_TOKEN])
+                sessions.end(session[SESSION_TOKEN])
             session.clear()
             g.pop("csrf_token", None)
-            session[SESSION_TOKEN] = moderator_sessions.start(moderator)
+            session[SESSION_TOKEN] = sessions.start(moderator)
             db.session.commit()
             return redirect(dashboard_path(request.args.get("next", "")), 303)
         error = "Wrong email or password."
@@ -164,7 +164,7 @@ def login():
 def logout():
     token = session.pop(SESSION_TOKEN, None)
     if token:
-        moderator_sessions.end(token)
+        sessions.end(token)
         db.session.commit()
     return redirect(url_for("moderate.login"), 303)
 
@@ -374,8 +374,8 @@ def change_password():
             moderator.password_hash = generate_password_hash(form.new.data)
             # Whoever else holds a session of this account (a cookie copied, a forgotten browser) is out;
             # this browser goes on with a new one.
-            moderator_sessions.end_all_for(moderator)
-            session[SESSION_TOKEN] = moderator_sessions.start(moderator)
+            sessions.end_all_for(moderator)
+            session[SESSION_TOKEN] = sessions.start(moderator)
             db.session.commit()
             flash("Your password is changed.")
             return redirect(url_for("moderate.home"), 303)

@@ -16,9 +16,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, or_
 
-from .extensions import db
-from .models import ModeratorSession, utcnow
-from .tokens import digest
+from ..extensions import db
+from ..models import ModeratorSession, utcnow
+from ..tokens import digest
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(days=7)

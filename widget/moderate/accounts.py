@@ -9,9 +9,9 @@ the new password and access.
 """
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import moderator_sessions
-from .extensions import db
-from .models import AuditEntry, Moderator, commit_unique
+from ..extensions import db
+from ..models import AuditEntry, Moderator, commit_unique
+from . import sessions
 
 # "!" never starts a werkzeug hash: check_password_hash is False for every password.
 REMOVED = "!removed"
@@ -117,7 +117,7 @@ def remove_moderator(moderator, by):
     moderator.is_admin = False
     moderator.sites = []
     moderator.password_hash = REMOVED
-    moderator_sessions.end_all_for(moderator)
+    sessions.end_all_for(moderator)
     db.session.commit()
 
 

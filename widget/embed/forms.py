@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from wtforms import Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .text import CONTROL_CHARACTERS, newlines, parse_id
-from .wordmatch import ENTRY_MAX, WORD, compile_words, fold
+from ..text import CONTROL_CHARACTERS, newlines, parse_id
+from ..wordmatch import ENTRY_MAX, WORD, compile_words, fold
 
 NAME_MAX = 80
 EMAIL_MAX = 254

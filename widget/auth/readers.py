@@ -1,8 +1,8 @@
 """Readers' accounts: one per provider and subject, brought up to date at every sign-in."""
 from sqlalchemy import select, update
 
-from .extensions import db
-from .models import Comment, Reader, Thread, commit_unique
+from ..extensions import db
+from ..models import Comment, Reader, Thread, commit_unique
 
 
 def save_reader(provider_name, profile):

@@ -15,11 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import joinedload
 
-from . import policy
-from .comments import is_trusted, trusted_readers
-from .extensions import db
-from .models import Comment
-from .policy import Reason, Submission, Verdict
+from .. import policy
+from ..comments import is_trusted, trusted_readers
+from ..extensions import db
+from ..models import Comment
+from ..policy import Reason, Submission, Verdict
 
 DRY_RUN_LIMIT = 200
 NOT_RECHECKED = ("Duplicates and the form's automation checks are not re-checked: "
