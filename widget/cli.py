@@ -1,4 +1,4 @@
-"""Command line for site owners: `flask --app wsgi site ...`."""
+"""The command line for site owners: sites, their policies, moderators, erasing old IPs, a secret key."""
 import sys
 
 import click

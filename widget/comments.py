@@ -1,5 +1,8 @@
-"""Writing comments: what the policy needs to know of the author, where a reply attaches,
-the counts it moves, the IPs it keeps."""
+"""Writing comments: judged by the policy, attached where they reply, counted, their IPs kept.
+
+What the policy needs to know of the author, where a reply attaches, the counts
+it moves, the IPs it keeps (and forgets).
+"""
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta

@@ -1,5 +1,7 @@
-"""The moderators' blueprint: login, queues, one-click decisions, the audit log;
-for admins, sites, moderators and each site's settings and policy."""
+"""The moderators' blueprint: login, queues, one-click decisions, the audit log, admins' pages.
+
+Admins also manage sites, moderators and each site's settings and policy.
+"""
 from flask import Blueprint
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")

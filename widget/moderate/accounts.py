@@ -1,5 +1,7 @@
-"""Dashboard accounts, as admins manage them and as the command line creates them: the rules
-for an email, a name and a password; create, change who moderates what, remove.
+"""Dashboard accounts, as admins manage them and as the command line creates them.
+
+The rules for an email, a name and a password; create, change who moderates
+what, remove.
 
 A removed account keeps its row: the audit log and staff replies point at it
 (foreign keys), and who decided what must stay readable. It loses its sites,

@@ -1,6 +1,7 @@
-"""The actions a moderator takes on one comment, in one table that the action view runs and
-_item.html draws: what each does, which comments its button shows on, the button, and what
-the moderator is told after.
+"""The actions a moderator takes on one comment: one table the action view runs and _item.html draws.
+
+What each does, which comments its button shows on, the button, and what the
+moderator is told after.
 
 The button is a hint, not the rule: a comment may have changed since its page was drawn,
 so the moderation functions check again, and refuse with AlreadyDecided or CannotDo.

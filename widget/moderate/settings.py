@@ -1,4 +1,4 @@
-"""A site's settings and comment policy.
+"""The pages of a site's settings and of its comment policy, with the policy's dry run.
 
 The site's identity (name, origins, sign-in buttons) is admin-level: admins
 change it; the site's own moderators see it read-only and get 403 for any

@@ -1,4 +1,6 @@
-"""The dashboard, on Parley's own origin: a session cookie and CSRF-protected forms.
+"""The moderators' pages: login, the queues, a comment, a thread, bulk actions, the audit log.
+
+The dashboard is on Parley's own origin: a session cookie and CSRF-protected forms.
 
 Only signed-in moderators get past the blueprint's gate (gate.py). Every page and
 action then checks that the moderator may moderate the site in question; a comment
