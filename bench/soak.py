@@ -519,29 +519,31 @@ def run_faults(load, options, postgres, redis, server, faults, errors):
                 time.sleep(0.02)
             return not load.stop.is_set()
 
-        if not until(at["redis stop"]):
+        def begin(step, what):
+            """The Fault `what`, started at the schedule's `step`; None if the load stopped first."""
+            if not until(at[step]):
+                return None
+            fault = Fault(what, load.now())
+            faults.append(fault)
+            return fault
+
+        if not (fault := begin("redis stop", "Redis stopped")):
             return
-        fault = Fault("Redis stopped", load.now())
         redis.stop()
-        faults.append(fault)
         if not until(at["redis start"]):
             return
         redis.start()
         fault.end = load.now()
         fault.note = f"down {fault.end - fault.start:.1f} s"
 
-        if not until(at["postgresql restart"]):
+        if not (fault := begin("postgresql restart", "PostgreSQL restarted")):
             return
-        fault = Fault("PostgreSQL restarted", load.now())
-        faults.append(fault)
         postgres.restart()
         fault.end = load.now()
         fault.note = f"pg_ctl restart -m fast took {fault.end - fault.start:.1f} s"
 
-        if not until(at["gunicorn SIGTERM"]):
+        if not (fault := begin("gunicorn SIGTERM", "gunicorn SIGTERM")):
             return
-        fault = Fault("gunicorn SIGTERM", load.now())
-        faults.append(fault)
         old = server[0]
         code = old.terminate()
         exited = load.now()

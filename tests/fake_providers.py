@@ -6,6 +6,7 @@ check, PKCE included: a code is exchanged once, with the verifier whose S256
 challenge came with the authorization request, by the registered client.
 """
 import base64
+import functools
 import hashlib
 import secrets
 from urllib.parse import urlencode
@@ -13,6 +14,16 @@ from urllib.parse import urlencode
 from flask import Flask, jsonify, redirect, request
 
 CLIENTS = {"facebook": ("fb-client", "fb-secret"), "github": ("gh-client", "gh-secret")}
+# Each stand-in's OAuth endpoints and API base, under the server's URL (the PARLEY_OAUTH_*_<name>s).
+ENDPOINTS = {
+    "facebook": {"AUTHORIZE_URL": "/facebook/dialog/oauth", "ACCESS_TOKEN_URL": "/facebook/oauth/access_token",
+                 "API_BASE_URL": "/facebook/"},
+    "github": {"AUTHORIZE_URL": "/github/login/oauth/authorize", "ACCESS_TOKEN_URL": "/github/login/oauth/access_token",
+               "API_BASE_URL": "/github/api/"},
+}
+# What each API answers a call without a valid token.
+BAD_TOKEN = {"facebook": {"error": {"message": "Invalid OAuth access token.", "code": 190}},
+             "github": {"message": "Bad credentials"}}
 
 
 def s256(verifier):
@@ -75,61 +86,40 @@ class FakeProviders:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         return scheme.lower() == "bearer" and self.tokens.get(token) == provider
 
+    def api(self, provider, answer, may_fail=True):
+        """An API call's answer as the provider gives it: refused without its token, a 500 when
+        api_failure says so (and the call `may_fail`), else the JSON `answer()` makes."""
+        if not self.caller(provider):
+            return jsonify(BAD_TOKEN[provider]), 401
+        if may_fail and self.api_failure == "500":
+            return "", 500
+        return jsonify(answer())
+
+    def facebook_fields(self):
+        fields = request.args.get("fields", "").split(",")
+        return {key: value for key, value in self.facebook_me.items() if key in fields}
+
     def app(self):
         app = Flask("fake-providers")
-
-        @app.get("/facebook/dialog/oauth")
-        def facebook_dialog():
-            return self.authorize("facebook")
-
-        @app.post("/facebook/oauth/access_token")
-        def facebook_token():
-            return self.exchange("facebook")
-
-        @app.get("/facebook/me")
-        def facebook_me():
-            if not self.caller("facebook"):
-                return jsonify(error={"message": "Invalid OAuth access token.", "code": 190}), 401
-            if self.api_failure == "500":
-                return "", 500
-            fields = request.args.get("fields", "").split(",")
-            return jsonify({key: value for key, value in self.facebook_me.items() if key in fields})
-
-        @app.get("/github/login/oauth/authorize")
-        def github_authorize():
-            return self.authorize("github")
-
-        @app.post("/github/login/oauth/access_token")
-        def github_token():
-            return self.exchange("github")
-
-        @app.get("/github/api/user")
-        def github_user():
-            if not self.caller("github"):
-                return jsonify(message="Bad credentials"), 401
-            if self.api_failure == "500":
-                return "", 500
-            return jsonify(self.github_user)
-
-        @app.get("/github/api/user/emails")
-        def github_emails():
-            if not self.caller("github"):
-                return jsonify(message="Bad credentials"), 401
-            return jsonify(self.github_emails)
-
+        for provider, endpoints in ENDPOINTS.items():
+            app.add_url_rule(endpoints["AUTHORIZE_URL"], f"{provider}_authorize",
+                             functools.partial(self.authorize, provider))
+            app.add_url_rule(endpoints["ACCESS_TOKEN_URL"], f"{provider}_token",
+                             functools.partial(self.exchange, provider), methods=["POST"])
+        api = {
+            "/facebook/me": lambda: self.api("facebook", self.facebook_fields),
+            "/github/api/user": lambda: self.api("github", lambda: self.github_user),
+            "/github/api/user/emails": lambda: self.api("github", lambda: self.github_emails, may_fail=False),
+        }
+        for path, view in api.items():
+            app.add_url_rule(path, path, view)
         return app
 
     def settings(self, url):
         """Parley's PARLEY_OAUTH_* settings for both stand-ins at `url`."""
-        return {
-            "PARLEY_OAUTH_FACEBOOK_CLIENT_ID": CLIENTS["facebook"][0],
-            "PARLEY_OAUTH_FACEBOOK_CLIENT_SECRET": CLIENTS["facebook"][1],
-            "PARLEY_OAUTH_FACEBOOK_AUTHORIZE_URL": f"{url}/facebook/dialog/oauth",
-            "PARLEY_OAUTH_FACEBOOK_ACCESS_TOKEN_URL": f"{url}/facebook/oauth/access_token",
-            "PARLEY_OAUTH_FACEBOOK_API_BASE_URL": f"{url}/facebook/",
-            "PARLEY_OAUTH_GITHUB_CLIENT_ID": CLIENTS["github"][0],
-            "PARLEY_OAUTH_GITHUB_CLIENT_SECRET": CLIENTS["github"][1],
-            "PARLEY_OAUTH_GITHUB_AUTHORIZE_URL": f"{url}/github/login/oauth/authorize",
-            "PARLEY_OAUTH_GITHUB_ACCESS_TOKEN_URL": f"{url}/github/login/oauth/access_token",
-            "PARLEY_OAUTH_GITHUB_API_BASE_URL": f"{url}/github/api/",
-        }
+        settings = {}
+        for provider, endpoints in ENDPOINTS.items():
+            prefix = f"PARLEY_OAUTH_{provider.upper()}_"
+            settings[prefix + "CLIENT_ID"], settings[prefix + "CLIENT_SECRET"] = CLIENTS[provider]
+            settings.update({prefix + name: url + path for name, path in endpoints.items()})
+        return settings
