@@ -4,7 +4,8 @@ Every answer varies by Origin, so no cache hands one site's grant to another.
 """
 from flask import request
 
-EXPOSED_HEADERS = "Retry-After, X-Parley-Token"
+# ETag: embed.js compares it to notice a thread that moved (see its live polling).
+EXPOSED_HEADERS = "ETag, Retry-After, X-Parley-Token"
 PREFLIGHT_MAX_AGE = "600"
 
 
