@@ -8,6 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from widget.extensions import db
+from widget.models import Comment, Moderator
+from widget.moderation import apply
+
 pytestmark = pytest.mark.browser
 
 # Counts the widget's thread requests as it makes them, and the server's answers to them.
@@ -113,23 +117,51 @@ def test_a_second_reader_sees_a_new_comment_and_brings_it_in_keeping_text_and_pl
     assert abs(top_of(reading) - place) < 1
 
 
+def test_a_reader_on_a_later_page_keeps_their_place_and_the_replies_they_opened(demo, page):
+    ids = [demo.write("e2e-live-pages", f"Root {n}. {LONG_BODY}") for n in range(25)]
+    replies = [demo.write("e2e-live-pages", f"Reply {n}", parent=ids[22]) for n in range(6)]
+    widget = open_live(page, demo.host_page("live-pages", "e2e-live-pages"))
+    widget.locator("a.parley-more").click()
+    widget.locator(f"#parley-c{ids[22]}").get_by_text("Show 1 more reply").click()
+    reading = widget.locator(f"#parley-c{replies[5]}")
+    reading.evaluate("element => window.scrollBy(0, element.getBoundingClientRect().top - 150)")
+    place = top_of(reading)
+    demo.write("e2e-live-pages", "Fresh at the end")
+    check_after(page, 30_000)
+    widget.get_by_role("button", name="1 new comment — show").click()
+    # The first page doesn't hold the comment being read: the page around it comes instead.
+    expect(widget.locator("a.parley-first")).to_be_visible()
+    expect(widget.get_by_text("Fresh at the end")).to_be_visible()
+    expect(reading).to_be_visible()
+    assert abs(top_of(reading) - place) < 1
+
+
 def test_checks_back_off_while_nothing_changes_and_name_a_change_without_new_comments(demo, page, caplog):
-    demo.write("e2e-live-backoff", "The only comment")
+    demo.write("e2e-live-backoff", "The first comment")
+    removed = demo.write("e2e-live-backoff", "A comment a moderator will remove")
     widget = open_live(page, demo.host_page("live-backoff", "e2e-live-backoff"))
+    widget.locator(f"#parley-c{removed}").get_by_role("link", name="Reply").click()
+    widget.locator(f"#parley-c{removed} .parley-compose textarea").fill("A reply to a vanishing comment")
     check_after(page, 30_000)
     page.clock.fast_forward(30_000)
     assert thread_fetches(page) == 2  # the next check waits 60 s
     check_after(page, 30_000)
     page.clock.fast_forward(60_000)
     assert thread_fetches(page) == 3  # then 120 s
-    # A change that adds no published comment (here one awaiting moderation) is still news.
-    demo.write("e2e-live-backoff", "Awaiting a moderator", status="pending")
-    assert check_after(page, 60_000).status == 200
-    expect(widget.get_by_role("button", name="New comments — show")).to_be_visible()
+    # A change that adds no comment (here one removed) is still news.
+    with demo.parley.app_context():
+        apply(db.session.get(Comment, removed), "delete", db.session.scalars(db.select(Moderator)).first())
+    check_after(page, 60_000)
+    button = widget.get_by_role("button", name="New comments — show")
+    expect(button).to_be_visible()
     # after a change, checks are 30 s apart again
     check_after(page, 30_000)
     # The browser revalidated its copy each time: the server answered 304 unless the thread had changed.
     assert server_answers(caplog, "e2e-live-backoff") == [200, 304, 304, 200, 304]
+    # The reply form outlives its comment, text and all.
+    button.click()
+    expect(widget.locator(f"#parley-c{removed}")).to_have_count(0)
+    expect(widget.locator(".parley-list > .parley-compose textarea")).to_have_value("A reply to a vanishing comment")
 
 
 def test_a_hidden_page_makes_no_checks_and_checks_again_when_shown(demo, page):
