@@ -136,6 +136,18 @@ def test_a_reader_on_a_later_page_keeps_their_place_and_the_replies_they_opened(
     assert abs(top_of(reading) - place) < 1
 
 
+def test_signing_in_is_not_news(demo, page):
+    demo.write("e2e-live-signin", "Read anonymously, then signed in")
+    widget = open_live(page, demo.host_page("live-signin", "e2e-live-signin"))
+    with page.expect_popup() as popup:
+        widget.locator('a.parley-login[data-provider="demo"]').click()
+    popup.value.get_by_role("button", name="aigerim").click()
+    expect(widget.locator(".parley-signed-in")).to_contain_text("Aigerim")
+    check_after(page, 30_000)
+    page.wait_for_timeout(300)  # time for a wrong button to appear
+    expect(widget.locator(".parley-new-comments")).to_have_count(0)
+
+
 def test_checks_back_off_while_nothing_changes_and_name_a_change_without_new_comments(demo, page, caplog):
     demo.write("e2e-live-backoff", "The first comment")
     removed = demo.write("e2e-live-backoff", "A comment a moderator will remove")
