@@ -37,6 +37,8 @@ def test_cors_grant_only_for_the_sites_origins(reader):
     assert "Origin" in response.headers["Vary"]
     assert "Access-Control-Allow-Credentials" not in response.headers
     assert "X-Parley-Token" in response.headers["Access-Control-Expose-Headers"]
+    # The widget's polling compares ETags to tell that the thread moved.
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
     reader.origin = OTHER_ORIGIN
     response = reader.thread()
     assert response.status_code == 200

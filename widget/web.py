@@ -71,7 +71,8 @@ def allowed_hosts_only(app, wsgi_app):
 
 # --- cross-origin grants -------------------------------------------------------------------------
 
-EXPOSED_HEADERS = "Retry-After, X-Parley-Token"
+# ETag: embed.js compares it to notice a thread that moved (see its live polling).
+EXPOSED_HEADERS = "ETag, Retry-After, X-Parley-Token"
 PREFLIGHT_MAX_AGE = "600"
 
 

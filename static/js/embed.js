@@ -12,6 +12,8 @@
   // A popup that lost this page comes back to it with a one-time code: #parley-signin=CODE.
   var HANDOFF_FRAGMENT = /^#parley-signin=([A-Za-z0-9_-]{43})$/;
   var GUEST_KEY_DAYS = 7;
+  // Seconds between checks for a thread that moved: the next while nothing changes, the first again after a change.
+  var LIVE_DELAYS = [30, 60, 120, 240];
 
   function pageUrl() {
     var canonical = document.querySelector('link[rel="canonical"]');
@@ -101,10 +103,11 @@
     this.root = host.attachShadow({ mode: "open" });
     this.root.innerHTML =
       '<link rel="stylesheet" href="' + base + '/static/css/embed.css">' +
-      '<div class="parley"><div class="parley-thread-slot" aria-live="polite">' +
+      '<div class="parley"><div class="parley-live" aria-live="polite"></div><div class="parley-thread-slot" aria-live="polite">' +
       '<p class="parley-loading">Loading comments…</p></div><div class="parley-form-slot"></div></div>';
     this.threadSlot = this.root.querySelector(".parley-thread-slot");
     this.formSlot = this.root.querySelector(".parley-form-slot");
+    this.newComments = this.root.querySelector(".parley-live");
     this.root.addEventListener("click", this.onClick.bind(this));
     this.root.addEventListener("submit", this.onSubmit.bind(this));
     window.addEventListener("hashchange", this.openLinkedComment.bind(this));
@@ -114,6 +117,12 @@
     if (finished) this.showHandoffResult(finished);
     this.loadThread(this.threadUrl(this.linkedCommentId()), true);
     this.loadForm();
+    this.live = host.dataset.live !== "false";
+    this.checkedAt = Date.now();
+    if (this.live) {
+      document.addEventListener("visibilitychange", this.onVisibility.bind(this));
+      this.onVisibility();
+    }
   }
 
   // Every request carries the reader's token, if any; a token the server disowns is forgotten.
@@ -157,14 +166,135 @@
 
   Widget.prototype.loadThread = function (url, toLinkedComment) {
     var self = this;
-    return this.fetch(url)
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        self.threadSlot.replaceChildren(parse(html));
+    return this.fetchThread(url)
+      .then(function (fragment) {
+        self.threadSlot.replaceChildren(fragment);
         localizeTimes(self.threadSlot);
         if (toLinkedComment) self.scrollToLinkedComment();
       })
       .catch(function () { self.failed(self.threadSlot, "The comments could not be loaded. Please reload the page to try again."); });
+  };
+
+  // The thread at `url`, revalidating any cached copy; it becomes the one the live checks compare with.
+  Widget.prototype.fetchThread = function (url) {
+    var self = this;
+    this.threadHref = url;
+    return this.fetch(url, { cache: "no-cache" }).then(function (response) {
+      self.etag = response.headers.get("ETag");
+      self.newComments.replaceChildren();
+      return response.text().then(parse);
+    });
+  };
+
+  // While the page is hidden nothing is checked; back in view, checks resume at the shortest delay.
+  Widget.prototype.onVisibility = function () {
+    this.liveStep = 0;
+    this.schedule(Math.max(0, this.checkedAt + LIVE_DELAYS[0] * 1000 - Date.now()));
+  };
+
+  Widget.prototype.schedule = function (wait) {
+    clearTimeout(this.liveTimer);
+    if (document.visibilityState !== "hidden") this.liveTimer = setTimeout(this.check.bind(this, false), wait);
+  };
+
+  // Has the thread moved? A conditional GET: the browser revalidates its copy (a 304 when nothing
+  // changed) and the ETag says whether it is still the one shown. `quiet` checks follow the reader's
+  // own writes and sign-ins: a change they explain (no more comments than shown) is only noted.
+  Widget.prototype.check = function (quiet) {
+    if (!this.live) return;
+    var self = this;
+    this.checkedAt = Date.now();
+    this.fetch(this.threadHref, { cache: "no-cache" })
+      .then(function (response) {
+        var etag = response.headers.get("ETag");
+        if (!response.ok || etag === self.etag) {
+          self.liveStep = Math.min(self.liveStep + 1, LIVE_DELAYS.length - 1);
+          return;
+        }
+        self.etag = etag;
+        self.liveStep = 0;
+        return response.text().then(function (html) {
+          var fetched = parse(html).querySelector(".parley-thread");
+          var shown = self.threadSlot.querySelector(".parley-thread");
+          var grown = fetched && shown ? fetched.dataset.count - shown.dataset.count : 0;
+          if (!quiet || grown > 0) self.offerNewComments(grown);
+        });
+      })
+      .catch(function () {})
+      .then(function () { self.schedule(LIVE_DELAYS[self.liveStep] * 1000); });
+  };
+
+  Widget.prototype.offerNewComments = function (grown) {
+    var button = this.newComments.querySelector("button");
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "parley-new-comments";
+      this.newComments.append(button);
+    }
+    button.textContent = (grown > 0 ? grown + (grown === 1 ? " new comment" : " new comments") : "New comments") + " — show";
+  };
+
+  // The moved thread replaces the shown one; the comment the reader was at stays where it was on
+  // screen (fetched around it if it is beyond the first page), and open reply forms keep their text.
+  Widget.prototype.showNewComments = function () {
+    var self = this;
+    var place = this.readingPlace();
+    var seen = {};
+    this.threadSlot.querySelectorAll(".parley-comment").forEach(function (comment) { seen[comment.id] = true; });
+    this.fetchThread(this.threadHref)
+      .then(function (fragment) {
+        var id = place.element.id;
+        if (!/^parley-c/.test(id) || fragment.getElementById(id)) return fragment;
+        var around = new URL(self.threadHref);
+        around.searchParams.set("around", id.slice(8));
+        return self.fetchThread(around.href);
+      })
+      .then(function (fragment) {
+        var section = fragment.querySelector(".parley-thread");
+        if (!section) throw new Error("no thread");
+        self.keepOpenParts(fragment);
+        self.threadSlot.replaceChildren(fragment);
+        localizeTimes(self.threadSlot);
+        var fresh = Array.prototype.filter.call(self.threadSlot.querySelectorAll(".parley-comment"), function (comment) {
+          return !seen[comment.id];
+        });
+        fresh.forEach(function (comment) { comment.classList.add("parley-new"); });
+        var anchor = self.root.getElementById(place.element.id) || place.element;
+        if (anchor.isConnected) window.scrollBy(0, anchor.getBoundingClientRect().top - place.top);
+        self.showCountOnPage(Number(section.dataset.count));
+        // The button is gone: focus goes to the first new comment, without scrolling to it.
+        var focus = fresh[0] || section;
+        focus.tabIndex = -1;
+        focus.focus({ preventScroll: true });
+      })
+      .catch(function () { self.offerNewComments(0); });
+  };
+
+  // The first comment (or, below the thread, the form) whose top is in view or below it.
+  Widget.prototype.readingPlace = function () {
+    var candidates = Array.prototype.slice.call(this.threadSlot.querySelectorAll(".parley-comment")).concat(this.formSlot);
+    var element = candidates.find(function (candidate) {
+      var box = candidate.getBoundingClientRect();
+      return box.height > 0 && box.top >= 0;
+    }) || this.formSlot;
+    return { element: element, top: element.getBoundingClientRect().top };
+  };
+
+  // Reply forms move into the new thread under their comment (at its top if the comment is gone),
+  // and hidden replies the reader opened stay open.
+  Widget.prototype.keepOpenParts = function (fragment) {
+    this.threadSlot.querySelectorAll(".parley-compose[data-parent]").forEach(function (compose) {
+      var parent = fragment.getElementById("parley-c" + compose.dataset.parent);
+      var actions = parent && parent.querySelector(":scope > .parley-actions");
+      if (actions) actions.after(compose);
+      else fragment.querySelector(".parley-list").prepend(compose);
+    });
+    this.threadSlot.querySelectorAll(".parley-hidden-replies[open]").forEach(function (details) {
+      var comment = fragment.getElementById(details.closest(".parley-comment").id);
+      var hidden = comment && comment.querySelector(":scope > .parley-replies > .parley-hidden-replies");
+      if (hidden) hidden.open = true;
+    });
   };
 
   // Reloading the form (after signing in or out) keeps what the reader had typed.
@@ -213,6 +343,10 @@
     if (!target) return;
     if (target.matches("button.parley-cancel")) {
       target.closest(".parley-compose").remove();
+      return;
+    }
+    if (target.matches("button.parley-new-comments")) {
+      this.showNewComments();
       return;
     }
     if (target.matches("button.parley-logout")) {
@@ -318,9 +452,11 @@
       var key = store.get(this.guestKey);
       if (key && !store.get(this.tokenKey)) store.set(this.guestKey, key.split(" ")[0] + " " + (Date.now() + GUEST_KEY_DAYS * 864e5));
       if (!compose.dataset.parent) this.loadThread(this.threadUrl());
+      else this.check(true);
     }
     if (status === 201) {
       this.insertComment(fragment.querySelector(".parley-comment"));
+      this.check(true);
       if (compose.dataset.parent) compose.remove();
       else {
         form.elements.body.value = "";
@@ -441,6 +577,7 @@
   Widget.prototype.reloadForms = function () {
     var self = this;
     this.loadForm();
+    this.check(true);
     this.threadSlot.querySelectorAll(".parley-compose[data-parent]").forEach(function (compose) {
       var typed = compose.querySelector("textarea").value;
       self.fetch(endpoint(self.site, "form", { thread: self.thread, parent: compose.dataset.parent }))
@@ -478,12 +615,17 @@
     var count = Number(section.dataset.count) + 1;
     section.dataset.count = count;
     section.querySelector(".parley-count").textContent = countLabel(count);
+    this.showCountOnPage(count);
+    comment.classList.add("parley-new");
+    comment.scrollIntoView({ block: "nearest" });
+  };
+
+  // The host page's own count elements for this thread.
+  Widget.prototype.showCountOnPage = function (count) {
     var self = this;
     document.querySelectorAll("[data-parley-count]").forEach(function (element) {
       if (element.dataset.site === self.site && element.dataset.thread === self.thread) element.textContent = countLabel(count);
     });
-    comment.classList.add("parley-new");
-    comment.scrollIntoView({ block: "nearest" });
   };
 
   var COUNTS_PER_REQUEST = 100; // the server's limit

@@ -90,11 +90,12 @@ class Demo:
         for server in self.servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()
 
-    def host_page(self, name, thread, loading="async"):
-        """A bare article page on another origin of the site, embedding `thread`."""
+    def host_page(self, name, thread, loading="async", attributes=""):
+        """A bare article page on another origin of the site, embedding `thread` (`attributes` go on the embed)."""
         self.pages[name] = (
             f"<!doctype html><html lang=en><head><title>{name}</title><link rel=icon href='data:,'></head><body>"
-            f"<h1>{name}</h1><div id='parley-comments' data-site='{self.site_key}' data-thread='{thread}'></div>"
+            f"<h1>{name}</h1><div id='parley-comments' data-site='{self.site_key}' data-thread='{thread}'"
+            f" {attributes}></div>"
             f"<script src='{self.parley_url}/static/js/embed.js' {loading}></script></body></html>"
         )
         return f"{self.pages_url}/{name}"
