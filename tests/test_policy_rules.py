@@ -526,6 +526,7 @@ GOOD_VALUES = {
     "close_after_days": 14,
     "min_submit_seconds": 0,
     "duplicate_window_hours": 0,
+    "edit_window_minutes": 30,
 }
 
 
@@ -777,6 +778,9 @@ def test_describe_follows_the_other_rules():
     assert "within 24 hours" in described() and "within 1 hour is" in described(duplicate_window_hours=1)
     assert "again within" not in described(duplicate_window_hours=0)
     assert "checked by a moderator after they appear" in described(suspect_words=["x1"], suspect_action="flag")
+    assert "edit or delete your own comment for 15 minutes" in described()
+    assert "for 1 minute after" in described(edit_window_minutes=1)
+    assert "can't be edited or deleted" in described(edit_window_minutes=0)
 
 
 def test_every_rule_judge_runs_has_its_place_on_the_page():

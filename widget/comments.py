@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import func, true, update
 
 from .extensions import db
-from .models import Comment, Moderator, Reader, Report, Thread, TrustedReader, commit_unique, utcnow
+from .models import Comment, CommentVersion, Moderator, Reader, Report, Thread, TrustedReader, commit_unique, utcnow
 from .policy import Submission, Verdict, judge
 from .render import render_markdown
 from .threads import thread_of_first_comment
@@ -42,8 +42,9 @@ class Draft:
         self.body_html = render_markdown(self.body_source)
 
 
-def submission_for(draft, rules, automation=None):
-    """The policy's view of `draft`: the author's history on this site and the form's signs."""
+def submission_for(draft, rules, automation=None, editing=None):
+    """The policy's view of `draft`: the author's history on this site and the form's signs
+    (`editing`: the comment the draft rewrites, which is no duplicate of itself)."""
     reader = draft.reader
     approved = 0
     if reader is not None:
@@ -59,7 +60,7 @@ def submission_for(draft, rules, automation=None):
         trusted=is_trusted(reader, reader is not None and bool(trusted_readers(draft.thread.site_id, [reader.id])),
                            rules, approved),
         approved_count=approved,
-        duplicate=is_duplicate(draft, rules["duplicate_window_hours"]),
+        duplicate=is_duplicate(draft, rules["duplicate_window_hours"], editing.id if editing else None),
         automation=automation,
         website=draft.author_website,
     )
@@ -80,8 +81,9 @@ def trusted_readers(site_id, reader_ids):
     ))
 
 
-def is_duplicate(draft, window_hours):
-    """Did this author post this same text on the site within the window (refusals aside)?"""
+def is_duplicate(draft, window_hours, other_than=None):
+    """Did this author post this same text on the site within the window (refusals aside, and the
+    comment `other_than` an edit rewrites)?"""
     if not window_hours:
         return False
     if draft.reader is not None:
@@ -96,6 +98,7 @@ def is_duplicate(draft, window_hours):
             Comment.body_source == draft.body_source,
             Comment.created > utcnow() - timedelta(hours=window_hours),
             Comment.status != "rejected",
+            Comment.id != other_than if other_than else true(),
         ).limit(1)
     ).first() is not None
 
@@ -128,6 +131,63 @@ def judge_and_save(draft, site, rules, automation, page_url):
     if draft.thread.id is None:
         draft.thread = thread_of_first_comment(site, draft.thread.key, page_url, current_app.logger)
     return Outcome(verdict, save_comment(draft, verdict.status, verdict.reasons, verdict.flagged))
+
+
+class ChangedMeanwhile(Exception):
+    """The comment's status changed (a moderator's decision) while its author was rewriting it."""
+
+
+def judge_and_update(comment, body_source, rules, automation):
+    """The policy's verdict on `comment` rewritten as `body_source`, and the comment updated as it says:
+    judge_and_save's sibling for an author's edit, through the same policy, so an edit can't pass
+    what a post can't.
+
+    A refusal changes nothing stored. Otherwise the text it replaces is kept as a CommentVersion,
+    and the comment takes the verdict's status, except that a pending comment stays pending (an
+    edit never skips the moderator's look it was waiting for); counts and version follow.
+    """
+    draft = Draft(thread=comment.thread, parent=None, author_name=comment.author_name,
+                  author_email=comment.author_email, author_website=comment.author_website,
+                  body_source=body_source, ip=comment.ip, reader=comment.reader, guest_key=comment.guest_key)
+    verdict = judge(submission_for(draft, rules, automation, editing=comment), rules)
+    if verdict.action == "reject":
+        return Outcome(verdict, None)
+    before = comment.status
+    after = "pending" if before == "pending" else verdict.status
+    db.session.add(CommentVersion(comment_id=comment.id, body_source=comment.body_source,
+                                  body_html=comment.body_html, written=comment.edited or comment.created))
+    changed = db.session.execute(
+        update(Comment).where(Comment.id == comment.id, Comment.status == before)
+        .values(body_source=draft.body_source, body_html=draft.body_html, status=after, edited=utcnow(),
+                reasons=[reason.as_dict() for reason in verdict.reasons], flagged=verdict.flagged)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise ChangedMeanwhile(comment.id)
+    move_counts(comment, before, after)
+    db.session.commit()
+    db.session.expire(comment)
+    return Outcome(verdict, comment)
+
+
+def move_counts(comment, before, after):
+    """A status change of `comment` from `before` to `after`, counted: its thread's version and count,
+    its ancestors' reply counts. Not committed: the change's own commit stores them with it.
+
+    Only this comment's own status moves the counts: its published replies stay published and
+    stay shown, under a placeholder while it is rejected or deleted (threads.visible).
+    """
+    published = (after == "published") - (before == "published")
+    db.session.execute(
+        update(Thread).where(Thread.id == comment.thread_id)
+        .values(version=Thread.version + 1, comment_count=Thread.comment_count + published)
+    )
+    ancestors = {comment.parent_id, comment.root_id} - {None}
+    if published and ancestors:
+        db.session.execute(
+            update(Comment).where(Comment.id.in_(ancestors)).values(reply_count=Comment.reply_count + published)
+        )
 
 
 def save_comment(draft, status, reasons=(), flagged=False):

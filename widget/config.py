@@ -30,6 +30,7 @@ SETTINGS = {
     "PARLEY_LIMIT_COMMENT_IP": ("60 per hour", str),
     "PARLEY_LIMIT_SIGNIN": ("10 per minute", str),
     "PARLEY_LIMIT_REACT": ("10 per minute", str),
+    "PARLEY_LIMIT_EDIT": ("10 per minute;60 per hour", str),
     "PARLEY_LIMIT_READ": ("300 per minute", str),
     "PARLEY_LIMIT_MODERATOR_LOGIN": ("5 per minute", str),
 }

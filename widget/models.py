@@ -322,6 +322,22 @@ class Comment(db.Model):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("moderators.id"))
     # An editor's pick: shown at the top of its thread, before the chosen order.
     pinned: Mapped[bool] = mapped_column(default=False)
+    # Who deleted it: "author" (the thread keeps its text from readers; moderators still see it)
+    # or "moderator"; None while it isn't deleted.
+    deleted_by: Mapped[str | None] = mapped_column(String(10))
 
     thread: Mapped[Thread] = relationship()
     reader: Mapped[Reader | None] = relationship()
+
+
+class CommentVersion(db.Model):
+    """A comment's text as it was before one of its author's edits, and when it was written."""
+
+    __tablename__ = "comment_versions"
+    __table_args__ = (Index("ix_comment_versions_comment", "comment_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    written: Mapped[datetime] = mapped_column()

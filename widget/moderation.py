@@ -10,7 +10,7 @@ fails along the way, the action is stored with its entry or not at all.
 from sqlalchemy import delete, update
 
 from .bans import add_ban, banned_ip_value
-from .comments import Draft, add_comment
+from .comments import Draft, add_comment, move_counts
 from .extensions import db
 from .models import AuditEntry, Comment, Reader, Report, Site, Thread, TrustedReader, commit_unique
 from .threads import update_thread
@@ -43,7 +43,7 @@ def apply(comment, action, moderator, note=""):
         values["pinned"] = False  # a pick that leaves the thread stops being one
     if action == "delete":
         # The content goes; where replies hang on it, the thread shows a tombstone.
-        values.update(body_source="", body_html="", author_website=None)
+        values.update(body_source="", body_html="", author_website=None, deleted_by="moderator")
     changed = db.session.execute(
         update(Comment).where(Comment.id == comment.id, Comment.status == before).values(**values)
         .execution_options(synchronize_session=False)
@@ -51,18 +51,7 @@ def apply(comment, action, moderator, note=""):
     if not changed:
         db.session.rollback()
         raise AlreadyDecided(comment.id)
-    # Only this comment's own status moves the counts: its published replies stay published and
-    # stay shown, under a placeholder while it is rejected or deleted (threads.visible).
-    published = (after == "published") - (before == "published")
-    db.session.execute(
-        update(Thread).where(Thread.id == comment.thread_id)
-        .values(version=Thread.version + 1, comment_count=Thread.comment_count + published)
-    )
-    ancestors = {comment.parent_id, comment.root_id} - {None}
-    if published and ancestors:
-        db.session.execute(
-            update(Comment).where(Comment.id.in_(ancestors)).values(reply_count=Comment.reply_count + published)
-        )
+    move_counts(comment, before, after)
     if action == "approve":
         # Approved as it stands: its reports are answered and it leaves the Reported queue.
         db.session.execute(delete(Report).where(Report.comment_id == comment.id))

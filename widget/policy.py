@@ -43,6 +43,7 @@ DEFAULT_POLICY = {
     "close_after_days": 0,
     "min_submit_seconds": 3,
     "duplicate_window_hours": 24,
+    "edit_window_minutes": 15,
 }
 # The largest sensible value of each number, so no setting can overflow a date or a count.
 MAXIMA = {
@@ -53,6 +54,7 @@ MAXIMA = {
     "close_after_days": 36500,
     "min_submit_seconds": 3600,
     "duplicate_window_hours": 8760,
+    "edit_window_minutes": 10080,
 }
 CHOICES = {
     "guests": ("allow", "premoderate", "deny"),
@@ -491,6 +493,18 @@ def closing_sentence(rules):
 
 # threads.is_closed
 CLOSING = Rule("closing", closing_sentence)
+
+
+def editing_sentence(rules):
+    minutes = rules["edit_window_minutes"]
+    if minutes:
+        return (f"You may edit or delete your own comment for {counted(minutes, 'minute')} after posting it, "
+                "while it is published or awaiting moderation; an edit meets these same rules.")
+    return "Comments can't be edited or deleted by their authors once posted."
+
+
+# widget/edits.py
+EDITING = Rule("editing", editing_sentence)
 # The moderators' dashboard
 REMOVAL = Rule("removal", lambda rules: "Moderators may remove comments that break these rules, "
                                         "and may ban those who keep breaking them.")
@@ -510,6 +524,7 @@ POLICY_PAGE = (
     TRUST,
     rule_duplicate,
     CLOSING,
+    EDITING,
     REMOVAL,
     rule_automation,  # says nothing
 )

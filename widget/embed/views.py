@@ -5,9 +5,9 @@ from urllib.parse import parse_qsl
 from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_wtf import FlaskForm
 
-from .. import limits, policy
+from .. import edits, limits, policy
 from ..bans import active_ban
-from ..comments import Draft, file_report, judge_and_save
+from ..comments import ChangedMeanwhile, Draft, file_report, judge_and_save, judge_and_update
 from ..extensions import db
 from ..models import REPORT_REASONS, Comment, Site, Thread
 from ..providers import provider_labels, providers_for_site
@@ -54,7 +54,7 @@ def render_refusal(refusal):
     if request.endpoint == "embed.counts":
         body = jsonify(error=refusal.notice.message)
     elif refusal.form is not None:
-        body = render_template("embed/form.html", notice=refusal.notice, **refusal.form.context())
+        body = render_template(refusal.form.template, notice=refusal.notice, **refusal.form.context())
     else:
         body = render_template("embed/notice.html", notice=refusal.notice)
     return make_response(body, refusal.status, refusal.headers)
@@ -205,6 +205,7 @@ def form_fragment(site_key):
     thread = find_thread(site, key)
     if thread is not None and is_closed(thread, rules):
         context["closed"] = True
+    context["own"] = edits.editable_comments(thread, reader, None if reader else guest_key_of_request(), rules)
     return render_template("embed/form.html", **context)
 
 
@@ -232,6 +233,7 @@ class CommentPost:
     thread_key: str
     thread: Thread | None = None
     parent: Comment | None = None
+    template = "embed/form.html"
 
     @classmethod
     def read(cls, site):
@@ -419,3 +421,107 @@ def policy_page(site_key):
     owner_text = site.settings.get("policy_text_html", "")
     rules = policy.describe(policy.site_policy(site))
     return render_template("embed/policy.html", site=site, rules=rules, owner_text=owner_text)
+
+
+@dataclass
+class EditPost(CommentPost):
+    """An author's edit of `comment`: only its text, in the edit form (embed/edit_form.html)."""
+
+    comment: Comment | None = None
+    template = "embed/edit_form.html"
+
+    @classmethod
+    def read(cls, site, comment_id):
+        rules = policy.site_policy(site)
+        comment = db.session.get(Comment, comment_id)
+        form = CommentForm(request.form if request.method == "POST" else None,
+                           min_length=rules["min_length"], max_length=rules["max_length"])
+        thread_key = comment.thread.key if comment is not None and comment.site_id == site.id else ""
+        return cls(site, rules, bearer_of_request(site), form, thread_key, comment=comment)
+
+    @property
+    def email(self):
+        return None if self.reader else self.comment.author_email
+
+    def identity(self):
+        """Whom the edit limit counts: the reader, or the guest's widget key."""
+        return ("reader", str(self.reader.id)) if self.reader else ("guest", self.comment.guest_key)
+
+    def context(self):
+        return {"site": self.site, "comment": self.comment, "form": self.form,
+                "stamp": form_context(self.site, self.rules, self.thread_key, self.form, self.reader)["stamp"]}
+
+
+def own_comment(site_key, comment_id, what):
+    """The site, and the author's edit of `comment_id` as far as who and when allow (401, 403)."""
+    site = require_site(site_key)
+    readable = form_is_utf8()
+    post = EditPost.read(site, comment_id)
+    if not from_allowed_origin(site):
+        raise Refusal(403, Notice("rejected", f"Comments can only be {what} from the site's own pages."))
+    if not readable:
+        raise Refusal(400, Notice("error", "Your comment arrived garbled (it isn't UTF-8 text); please send it again."))
+    if post.bearer.state == "invalid":
+        raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."))
+    try:
+        edits.check_changeable(post.comment, site, post.reader, None if post.reader else guest_key_of_request(),
+                               post.rules)
+    except edits.CannotChange as refusal:
+        raise Refusal(403, Notice("rejected", str(refusal))) from None
+    require_not_banned(post)
+    return post
+
+
+@bp.get("/<site_key>/comments/<id:comment_id>/edit")
+def edit_form(site_key, comment_id):
+    """The comment form, filled with the comment's text, for its author (personal, never cached)."""
+    limit_reads()
+    post = own_comment(site_key, comment_id, "edited")
+    post.form.body.data = post.comment.body_source
+    return render_template(post.template, **post.context())
+
+
+@bp.post("/<site_key>/comments/<id:comment_id>/edit")
+def edit_comment(site_key, comment_id):
+    """The author's new text, through the POST's own steps and the same policy: 200 the comment,
+    202 held (the comment, awaiting moderation, after the notice), 403, 422, 429 as for a post."""
+    post = own_comment(site_key, comment_id, "edited")
+    if not post.form.validate():
+        raise Refusal(422, None, post)
+    wait = limits.hit("PARLEY_LIMIT_EDIT", site_key, *post.identity())
+    if wait:
+        raise too_fast(wait, post)
+    try:
+        outcome = judge_and_update(post.comment, post.form.body.data, post.rules, post.automation())
+    except ChangedMeanwhile:
+        raise Refusal(403, Notice("rejected", "This comment can no longer be edited or deleted.")) from None
+    verdict = outcome.verdict
+    if verdict.action == "reject":
+        raise Refusal(403, Notice("rejected", verdict.reasons[0].message), post)
+    notice = None
+    if outcome.comment.status == "pending":
+        reason = f" {verdict.reasons[0].message}" if verdict.action == "hold" else ""
+        notice = Notice("held", f"Thanks — your edit is awaiting moderation.{reason}")
+    comment = outcome.comment
+    body = render_template("embed/comment.html", site=post.site, thread=comment.thread, comment=comment,
+                           page=Page(roots=[comment]), notice=notice)
+    return body, 202 if notice else 200
+
+
+@bp.post("/<site_key>/comments/<id:comment_id>/delete")
+def delete_comment(site_key, comment_id):
+    """The author takes their comment back: 200 with what the thread now shows in its place (a
+    placeholder while replies hang on it, else nothing)."""
+    post = own_comment(site_key, comment_id, "deleted")
+    wait = limits.hit("PARLEY_LIMIT_EDIT", site_key, *post.identity())
+    if wait:
+        raise too_fast(wait)
+    try:
+        edits.delete_own(post.comment)
+    except ChangedMeanwhile:
+        raise Refusal(403, Notice("rejected", "This comment can no longer be edited or deleted.")) from None
+    comment = post.comment
+    if not comment.reply_count:
+        return "", 200
+    return render_template("embed/comment.html", site=post.site, thread=comment.thread, comment=comment,
+                           page=Page(roots=[comment]))

@@ -85,6 +85,8 @@ class PolicyForm(FlaskForm):
                                 "Sooner is refused as automated; 0 turns the check off.")
     duplicate_window_hours = number("Hours within which an author's same comment again is refused",
                                     "duplicate_window_hours", "0 turns the check off.")
+    edit_window_minutes = number("Minutes after posting that readers may edit or delete their comment",
+                                 "edit_window_minutes", "0: they can't.")
     save = SubmitField("Save the policy")
     dry_run = SubmitField(f"Dry run on the latest {DRY_RUN_LIMIT} comments")
 
@@ -110,7 +112,8 @@ POLICY_SECTIONS = (
     ("Length", ("min_length", "max_length")),
     ("Links", ("max_links", "blocked_domains")),
     ("Words", ("banned_words", "suspect_words", "suspect_action", "shouting")),
-    ("Threads and timing", ("close_after_days", "min_submit_seconds", "duplicate_window_hours")),
+    ("Threads and timing", ("close_after_days", "min_submit_seconds", "duplicate_window_hours",
+                            "edit_window_minutes")),
     ("The Comment Policy page", ("text",)),
 )
 

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from .. import limits
 from ..comments import trusted_readers
+from ..edits import earlier_versions
 from ..extensions import db
 from ..models import AuditEntry, Comment, Moderator, Reader, Report, Site, Thread
 from ..moderation import AlreadyDecided, CannotDo, apply, edit_thread, set_thread_closed
@@ -221,6 +222,10 @@ def queue_query(site, status):
         reported = db.select(Report.comment_id).where(Report.site_id == site.id)
         return query.where(Comment.status == "published",
                            db.or_(Comment.flagged.is_(True), Comment.id.in_(reported)))
+    if status == "rejected":
+        # Comments their authors deleted keep their text, for moderators only: they show here too.
+        return query.where(db.or_(Comment.status == "rejected",
+                                  db.and_(Comment.status == "deleted", Comment.deleted_by == "author")))
     return query.where(Comment.status == status)
 
 
@@ -445,5 +450,5 @@ def comment_page(comment_id):
     ).all()
     return site_page(
         "moderate/comment.html", site, Place.AUDIT_LOG, comment=comment, entries=entries, form=DecisionForm(),
-        reports=reports_of([comment]), trusted=trusted_authors(site, [comment]),
+        reports=reports_of([comment]), trusted=trusted_authors(site, [comment]), versions=earlier_versions(comment),
     )
