@@ -110,6 +110,7 @@
     this.newComments = this.root.querySelector(".parley-live");
     this.root.addEventListener("click", this.onClick.bind(this));
     this.root.addEventListener("submit", this.onSubmit.bind(this));
+    this.watchOwnComments();
     window.addEventListener("hashchange", this.openLinkedComment.bind(this));
     window.addEventListener("message", this.onMessage.bind(this));
     this.channel = signInChannel(this.site);
@@ -302,7 +303,8 @@
     var self = this;
     var typed = this.formSlot.querySelector("textarea");
     typed = typed ? typed.value : "";
-    return this.fetch(endpoint(this.site, "form", { thread: this.thread }))
+    // The guest's key goes too: the form lists the comments its holder may still edit.
+    return this.fetch(endpoint(this.site, "form", { thread: this.thread }), {}, true)
       .then(function (response) { return response.text(); })
       .then(function (html) {
         self.formSlot.replaceChildren(self.prepare(parse(html)));
@@ -343,6 +345,10 @@
     if (!target) return;
     if (target.matches("button.parley-cancel")) {
       target.closest(".parley-compose").remove();
+      return;
+    }
+    if (target.matches("button.parley-edit, button.parley-delete, button.parley-cancel-edit")) {
+      this.onOwnControl(target);
       return;
     }
     if (target.matches("button.parley-new-comments")) {
@@ -447,6 +453,7 @@
   };
 
   Widget.prototype.answered = function (status, fragment, form, compose) {
+    if (compose.matches(".parley-editing") && (status === 200 || status === 202)) return this.edited(fragment, compose);
     // A held comment shows to its author, marked as awaiting moderation, for a week of visits.
     if (status === 202) {
       var key = store.get(this.guestKey);
@@ -457,6 +464,7 @@
     if (status === 201) {
       this.insertComment(fragment.querySelector(".parley-comment"));
       this.check(true);
+      this.loadForm(); // its list of the reader's editable comments now holds this one
       if (compose.dataset.parent) compose.remove();
       else {
         form.elements.body.value = "";
@@ -618,6 +626,132 @@
     this.showCountOnPage(count);
     comment.classList.add("parley-new");
     comment.scrollIntoView({ block: "nearest" });
+  };
+
+  // The author's own controls. The public thread never carries them: the personal form fragment lists
+  // the reader's comments still editable (ul.parley-own, with each window's end), and the widget gives
+  // those articles Edit and Delete buttons, again whenever the thread's markup changes.
+  Widget.prototype.watchOwnComments = function () {
+    var decorate = this.decorateOwnComments.bind(this);
+    new MutationObserver(decorate).observe(this.threadSlot, { childList: true, subtree: true });
+    new MutationObserver(decorate).observe(this.formSlot, { childList: true, subtree: true });
+    var self = this;
+    this.root.addEventListener("keydown", function (event) {
+      var editing = event.key === "Escape" && event.target.closest && event.target.closest(".parley-editing");
+      if (editing) self.cancelEdit(editing.closest(".parley-comment"));
+    });
+  };
+
+  Widget.prototype.decorateOwnComments = function () {
+    var self = this;
+    this.formSlot.querySelectorAll(".parley-own li[data-comment-id]").forEach(function (own) {
+      var until = Date.parse(own.dataset.editableUntil);
+      var article = self.root.getElementById("parley-c" + own.dataset.commentId);
+      if (!article || until <= Date.now() || article.querySelector(":scope > .parley-own-controls")) return;
+      if (article.dataset.status === "deleted") return;
+      var controls = document.createElement("p");
+      controls.className = "parley-own-controls";
+      controls.innerHTML = '<button type="button" class="parley-edit">Edit</button> <button type="button" class="parley-delete">Delete</button>';
+      var body = article.querySelector(":scope > .parley-body");
+      if (body) body.after(controls);
+      setTimeout(function () { controls.remove(); }, until - Date.now());
+    });
+  };
+
+  Widget.prototype.ownUrl = function (article, action) {
+    return base + "/embed/" + encodeURIComponent(this.site) + "/comments/" + article.dataset.commentId + "/" + action;
+  };
+
+  Widget.prototype.onOwnControl = function (button) {
+    var article = button.closest(".parley-comment");
+    if (button.matches(".parley-cancel-edit")) return this.cancelEdit(article);
+    if (button.matches(".parley-edit")) return this.openEdit(article, button);
+    // Deleting asks once more, in place: a stray click takes nothing back.
+    if (!button.dataset.confirm) {
+      button.dataset.confirm = "yes";
+      button.textContent = "Delete for good?";
+      return;
+    }
+    this.deleteOwn(article, button);
+  };
+
+  // The comment form, filled with the comment's text, in place of its body; Escape or Cancel restore it.
+  Widget.prototype.openEdit = function (article, button) {
+    var self = this;
+    button.disabled = true;
+    this.fetch(this.ownUrl(article, "edit"), {}, true)
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fragment = self.prepare(parse(html));
+        var compose = fragment.querySelector(".parley-compose");
+        var controls = article.querySelector(":scope > .parley-own-controls");
+        if (!compose) return controls.after(fragment.querySelector(".parley-notice") || notice("error", "This comment can't be edited."));
+        article.classList.add("parley-being-edited");
+        controls.after(compose);
+        compose.querySelector("textarea").focus();
+      })
+      .catch(function () { article.querySelector(":scope > .parley-own-controls").after(notice("error", "The edit form could not be loaded.")); })
+      .finally(function () { button.disabled = false; });
+  };
+
+  Widget.prototype.cancelEdit = function (article) {
+    var compose = article.querySelector(":scope > .parley-editing");
+    if (compose) compose.remove();
+    article.classList.remove("parley-being-edited");
+    var edit = article.querySelector(":scope > .parley-own-controls .parley-edit");
+    if (edit) edit.focus();
+  };
+
+  // An edit saved (200) or held (202): the article's own part is the answer's, its replies stay.
+  Widget.prototype.edited = function (fragment, compose) {
+    var article = compose.closest(".parley-comment");
+    var fresh = fragment.querySelector(".parley-comment");
+    this.replaceOwnPart(article, fresh);
+    var held = fragment.querySelector(".parley-notice");
+    if (held) {
+      article.querySelector(":scope > .parley-body").before(held);
+      held.tabIndex = -1;
+      held.focus();
+    }
+    this.check(true);
+  };
+
+  Widget.prototype.replaceOwnPart = function (article, fresh) {
+    var replies = article.querySelector(":scope > .parley-replies");
+    localizeTimes(fresh);
+    article.dataset.status = fresh.dataset.status;
+    article.classList.remove("parley-being-edited");
+    article.replaceChildren.apply(article, Array.prototype.slice.call(fresh.childNodes));
+    if (replies) article.appendChild(replies);
+  };
+
+  Widget.prototype.deleteOwn = function (article, button) {
+    var self = this;
+    var wasCounted = article.dataset.status === "published";
+    button.disabled = true;
+    this.fetch(this.ownUrl(article, "delete"), { method: "POST" }, true)
+      .then(function (response) {
+        return response.text().then(function (html) {
+          var fragment = parse(html);
+          if (!response.ok) return button.parentNode.after(fragment.querySelector(".parley-notice") || notice("error", "The comment could not be deleted."));
+          var placeholder = fragment.querySelector(".parley-comment");
+          if (placeholder) self.replaceOwnPart(article, placeholder);
+          else article.remove();
+          if (wasCounted) self.countDeleted();
+          self.check(true);
+        });
+      })
+      .catch(function () { button.parentNode.after(notice("error", "The comment could not be deleted; please try again.")); })
+      .finally(function () { button.disabled = false; });
+  };
+
+  Widget.prototype.countDeleted = function () {
+    var section = this.threadSlot.querySelector(".parley-thread");
+    if (!section) return;
+    var count = Math.max(0, Number(section.dataset.count) - 1);
+    section.dataset.count = count;
+    section.querySelector(".parley-count").textContent = countLabel(count);
+    this.showCountOnPage(count);
   };
 
   // The host page's own count elements for this thread.
