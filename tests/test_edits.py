@@ -103,6 +103,20 @@ def test_after_the_window_the_controls_go_and_the_endpoint_says_why(client, site
         assert "for 15 minutes after it was posted; that time is up" in answer.text
 
 
+def test_a_closed_thread_takes_no_edits_but_its_authors_may_still_delete(client, site, token):
+    me = token()
+    cid = comment_id_of(post(client, site, me))
+    comment(cid).thread.closed = True
+    db.session.commit()
+    form = client.get(f"/embed/{site.key}/form", query_string={"thread": "article-1"}, headers=me).text
+    assert f'<li data-comment-id="{cid}" data-editable-until=' in form and "data-delete-only" in form
+    answer = edit(client, site, cid, me)
+    assert answer.status_code == 403 and 'data-kind="closed"' in answer.text
+    assert "closed, so they can't be edited" in html.unescape(answer.text)
+    assert comment(cid).body_source == "A fine article."
+    assert delete(client, site, cid, me).status_code == 200 and comment(cid).status == "deleted"
+
+
 def test_window_zero_means_never(client, site, token):
     set_policy(site, {"min_submit_seconds": 0, "edit_window_minutes": 0})
     me = token()

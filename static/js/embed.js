@@ -651,7 +651,8 @@
       if (article.dataset.status === "deleted") return;
       var controls = document.createElement("p");
       controls.className = "parley-own-controls";
-      controls.innerHTML = '<button type="button" class="parley-edit">Edit</button> <button type="button" class="parley-delete">Delete</button>';
+      controls.innerHTML = (own.hasAttribute("data-delete-only") ? "" : '<button type="button" class="parley-edit">Edit</button> ') +
+        '<button type="button" class="parley-delete">Delete</button>';
       var body = article.querySelector(":scope > .parley-body");
       if (body) body.after(controls);
       setTimeout(function () { controls.remove(); }, until - Date.now());

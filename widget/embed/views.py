@@ -468,6 +468,9 @@ def own_comment(site_key, comment_id, what):
                                post.rules)
     except edits.CannotChange as refusal:
         raise Refusal(403, Notice("rejected", str(refusal))) from None
+    if what == "edited" and is_closed(post.comment.thread, post.rules):
+        # A closed thread takes no new words, edited ones included; authors may still take theirs back.
+        raise Refusal(403, Notice("closed", "Comments on this article are closed, so they can't be edited any more."))
     require_not_banned(post)
     return post
 
