@@ -45,14 +45,17 @@ def test_a_reader_trusted_before_0009_stays_trusted_where_they_commented(app, wr
     from sqlalchemy import text
 
     comment = write()
+    # Read before downgrading: the model's later columns (a comment's like_count) aren't there in 0008.
+    comment_id, site_id = comment.id, comment.site_id
+    db.session.commit()  # ends the read's transaction, which would hold the downgrade's locks
     downgrade(revision="0008")
     db.session.execute(text("INSERT INTO readers (id, provider, subject, name, created, trusted) "
                             "VALUES (77, 'demo', 'old', 'Old Regular', CURRENT_TIMESTAMP, true)"))
-    db.session.execute(text("UPDATE comments SET reader_id = 77 WHERE id = :id"), {"id": comment.id})
+    db.session.execute(text("UPDATE comments SET reader_id = 77 WHERE id = :id"), {"id": comment_id})
     db.session.commit()
     upgrade()
     rows = db.session.execute(text("SELECT site_id, reader_id FROM trusted_readers")).all()
-    assert [tuple(row) for row in rows] == [(comment.site_id, 77)]
+    assert [tuple(row) for row in rows] == [(site_id, 77)]
 
 
 def test_ipv6_bans_made_before_0010_are_widened_to_their_64(app, site):

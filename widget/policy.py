@@ -43,6 +43,7 @@ DEFAULT_POLICY = {
     "close_after_days": 0,
     "min_submit_seconds": 3,
     "duplicate_window_hours": 24,
+    "guest_likes": True,
 }
 # The largest sensible value of each number, so no setting can overflow a date or a count.
 MAXIMA = {
