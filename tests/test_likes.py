@@ -290,3 +290,16 @@ def test_moderators_see_like_counts_in_the_queues(client, dashboard, site, write
     likes_from(client, site, comment, 2)
     page = queue_page(dashboard, site, "published")
     assert re.search(rf'id="item-{comment.id}".*?<span class="likes" data-count="2">2 likes</span>', page.text, re.S)
+
+
+def test_a_guests_network_is_forgotten_with_the_comments_ips(app, client, site, write):
+    from widget.comments import erase_old_ips
+
+    comment = write()
+    likes_from(client, site, comment, 1)
+    stored = db.session.scalars(db.select(Like)).one()
+    stored.created -= timedelta(days=app.config["PARLEY_IP_RETENTION_DAYS"] + 1)
+    db.session.commit()
+    erase_old_ips(app.config["PARLEY_IP_RETENTION_DAYS"])
+    db.session.expire_all()
+    assert db.session.scalars(db.select(Like)).one().network is None
