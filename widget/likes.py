@@ -15,7 +15,7 @@ a comment's likes as they stood at any moment: "top" pages rank by that
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import case, func, or_, update
 
 from .extensions import db
 from .models import Comment, Like, Thread, commit_unique, utcnow
@@ -103,14 +103,14 @@ def from_network(comment_id, network):
 
 
 def bump_for_likes(thread_id, now):
-    """Note the likes' change; move the thread's version only if it last did so BUMP_SECONDS ago
-    (a conditional UPDATE: of simultaneous likes, one bumps)."""
-    due = now - timedelta(seconds=BUMP_SECONDS)
-    db.session.execute(update(Thread).where(Thread.id == thread_id).values(likes_at=now))
-    db.session.execute(
-        update(Thread).where(Thread.id == thread_id, or_(Thread.likes_bumped_at.is_(None), Thread.likes_bumped_at <= due))
-        .values(version=Thread.version + 1, likes_bumped_at=now)
-    )
+    """Note the likes' change; move the thread's version only if it last did so BUMP_SECONDS ago.
+    One conditional UPDATE (every SET sees the row as it was): of simultaneous likes, one bumps."""
+    due = or_(Thread.likes_bumped_at.is_(None), Thread.likes_bumped_at <= now - timedelta(seconds=BUMP_SECONDS))
+    db.session.execute(update(Thread).where(Thread.id == thread_id).values(
+        likes_at=now,
+        version=case((due, Thread.version + 1), else_=Thread.version),
+        likes_bumped_at=case((due, now), else_=Thread.likes_bumped_at),
+    ))
 
 
 def unsettled(likes_at, likes_bumped_at, now=None):
