@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import case, func, or_, update
+from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import Comment, Like, Thread, commit_unique, utcnow
+from .models import Comment, Like, Thread, utcnow
 
 # Readers see others' likes at most this late; the liker sees their own at once.
 BUMP_SECONDS = 5
@@ -66,35 +67,40 @@ def toggle_like(comment, liker, rules):
         raise CannotLike("You can't like your own comment.")
     if liker.is_guest and not rules["guest_likes"]:
         raise CannotLike("Sign in to like comments on this site.")
-    now = utcnow()
-    standing = db.session.scalars(
-        db.select(Like.id).where(Like.comment_id == comment.id, Like.liker == liker.key, Like.removed.is_(None))
-    ).first()
-    if standing is not None:
-        taken_back = db.session.execute(
-            update(Like).where(Like.id == standing, Like.removed.is_(None)).values(removed=now)
-        ).rowcount
-        change(comment.id, -taken_back)
-        liked = False
-    else:
+    try:
+        liked, likes = like_or_unlike(comment, liker, utcnow())
+        db.session.commit()
+    except IntegrityError:
+        # A double click's twin request liked it first: that like stands.
+        db.session.rollback()
+        db.session.expire(comment)
+        return True, comment.like_count
+    return liked, likes
+
+
+def like_or_unlike(comment, liker, now):
+    """The writes of a toggle, uncommitted: (liked, likes)."""
+    # An unlike is the one UPDATE that finds a standing like; else this is a like.
+    taken_back = db.session.execute(
+        update(Like).where(Like.comment_id == comment.id, Like.liker == liker.key, Like.removed.is_(None))
+        .values(removed=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken_back:
         if liker.is_guest and from_network(comment.id, liker.network) >= GUEST_LIKES_PER_NETWORK:
             db.session.rollback()
             raise CannotLike("Enough people on your network have liked this comment already.")
         db.session.add(Like(comment_id=comment.id, liker=liker.key, network=liker.network, created=now))
-        change(comment.id, 1)
-        liked = True
+    likes = change(comment.id, -1 if taken_back else 1)
     bump_for_likes(comment.thread_id, now)
-    if not commit_unique():
-        liked = True  # a double click's twin request liked it first
-    db.session.expire(comment)
-    return liked, comment.like_count
+    return not taken_back, likes
 
 
 def change(comment_id, by):
-    """The comment's counter, moved in SQL, so simultaneous likes never lose one."""
-    if by:
-        db.session.execute(update(Comment).where(Comment.id == comment_id)
-                           .values(like_count=Comment.like_count + by).execution_options(synchronize_session=False))
+    """The comment's counter, moved in SQL, so simultaneous likes never lose one; returns the new count."""
+    return db.session.execute(
+        update(Comment).where(Comment.id == comment_id).values(like_count=Comment.like_count + by)
+        .returning(Comment.like_count).execution_options(synchronize_session=False)
+    ).scalar_one()
 
 
 def from_network(comment_id, network):
