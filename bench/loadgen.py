@@ -130,10 +130,12 @@ class LoadGenerator:
 
 
 class PacedWriter:
-    """POSTs `body` (with "{n}" made unique) to `path` `rate` times a second until stopped."""
+    """POSTs `body` (with "{n}" made unique) to `path` `rate` times a second until stopped;
+    `headers_for(count)`, if given, adds headers of each request's own (a liker's key, say)."""
 
-    def __init__(self, host, port, path, headers, body, rate):
+    def __init__(self, host, port, path, headers, body, rate, headers_for=None):
         self.host, self.port, self.path, self.headers, self.body = host, port, path, headers, body
+        self.headers_for = headers_for
         self.interval = 1 / rate
         self.stop_event = threading.Event()
         self.statuses = {}
@@ -149,7 +151,8 @@ class PacedWriter:
             next_at += self.interval
             data = self.body.replace("{n}", f"w{self.nonce}x{count}").encode()
             try:
-                conn.request("POST", self.path, body=data, headers=self.headers)
+                headers = {**self.headers, **self.headers_for(count)} if self.headers_for else self.headers
+                conn.request("POST", self.path, body=data, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status = str(response.status)

@@ -66,6 +66,8 @@ from loadgen import LoadGenerator, PacedWriter  # noqa: E402
 
 HOST = "127.0.0.1"
 WRITES_PER_SECOND = 20  # comment POSTs a second in the "writes interleaved" scenario
+LIKES_PER_SECOND = 50  # like POSTs a second in the "likes storm" scenario
+LIKERS = 3  # the storm's guest keys, taking turns: no more than one IP may hold on one comment
 BUMPS_PER_SECOND = 500  # thread-version bumps a second in the "just after a write" one
 ISSO_URI = "/news/article"
 GENEROUS_LIMIT = "1000000 per second"
@@ -82,6 +84,7 @@ TARGETS = {
     "isso": 30.0,  # cached 50-comment fragment, times Isso's requests/s
     "big_latency": 1.5,  # first page of 10,000 comments, p50 latency over the 50-comment thread's
     "static_gzip_bytes": 6 * 1024,
+    "likes_storm": 0.80,  # cached 50-comment fragment under a storm of likes, share of its figure without
 }
 
 
@@ -301,6 +304,7 @@ def parley_scenarios(server, site_key):
         raise RuntimeError(f"{server.name}: the comment POST answered {status}:\n{answer[:2000]}")
     writer = {"path": f"/embed/{site_key}/comments?thread={seeding.SMALL_THREAD}", "headers": form_headers,
               "body": held}
+    liker = likes_storm(server, site_key, page)
     return [
         Scenario(server, "50-comment fragment, cached", small, headers=origin),
         # Before the writes: a POST still queued in gunicorn's backlog when a writer stops would
@@ -310,10 +314,27 @@ def parley_scenarios(server, site_key):
                  bumper=(site_key, seeding.SMALL_THREAD)),
         Scenario(server, f"50-comment fragment, {WRITES_PER_SECOND} comment POSTs/s interleaved", small,
                  headers=origin, writer=writer),
+        Scenario(server, f"50-comment fragment, {LIKES_PER_SECOND} likes/s arriving", small, headers=origin,
+                 writer=liker),
         Scenario(server, "10,000-comment thread, first page", big, headers=origin),
         Scenario(server, "comment POST (whole pipeline)", f"/embed/{site_key}/comments?thread={seeding.POST_THREAD}",
                  "POST", form_headers, post, expect="201"),
     ]
+
+
+def likes_storm(server, site_key, page):
+    """The liker of the "likes storm": POSTs toggling likes of one comment of the 50-comment thread
+    from the guest keys of LIKERS, in turn, so each is a real like or unlike and the guests of one
+    IP stay within the per-network cap (widget/likes.py GUEST_LIKES_PER_NETWORK)."""
+    comment = re.search(r'data-comment-id="(\d+)"', page).group(1)
+    path = f"/embed/{site_key}/comments/{comment}/like"
+    keys = [f"bench-liker-{n}".ljust(43, "x") for n in range(LIKERS)]
+    status, _, answer = fetch(server.port, path, "POST", {"Origin": seeding.ORIGIN, "X-Parley-Guest": keys[0]})
+    if status != 200 or '"liked":true' not in answer.replace(" ", ""):
+        raise RuntimeError(f"{server.name}: the like POST answered {status}: {answer[:500]}")
+    fetch(server.port, path, "POST", {"Origin": seeding.ORIGIN, "X-Parley-Guest": keys[0]})  # and taken back
+    return {"path": path, "headers": {"Origin": seeding.ORIGIN}, "body": "", "rate": LIKES_PER_SECOND,
+            "expect": "200", "headers_for": lambda count: {"X-Parley-Guest": keys[count % LIKERS]}}
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -326,7 +347,8 @@ def measure(scenario, loadgen, connections, seconds):
     run = (HOST, server.port, scenario.method, scenario.path, scenario.headers, scenario.body, connections)
     if scenario.writer:
         writer = PacedWriter(HOST, server.port, scenario.writer["path"], scenario.writer["headers"],
-                             scenario.writer["body"], WRITES_PER_SECOND)
+                             scenario.writer["body"], scenario.writer.get("rate", WRITES_PER_SECOND),
+                             scenario.writer.get("headers_for"))
         with writer:
             loadgen.run(*run, 1)
             result = loadgen.run(*run, seconds)
@@ -347,7 +369,7 @@ def measure(scenario, loadgen, connections, seconds):
         problems.append(f"statuses {unexpected}")
     if result["socket_errors"] or result["timeouts"]:
         problems.append(f"{result['socket_errors']} socket errors, {result['timeouts']} timeouts")
-    if scenario.writer and set(result["writes"]) - {"202"}:
+    if scenario.writer and set(result["writes"]) - {scenario.writer.get("expect", "202")}:
         problems.append(f"writes {result['writes']}")
     note = f"  (!) {'; '.join(problems)}" if problems else ""
     print(f"  {scenario.label:<58} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:>7.2f} ms  "
@@ -445,7 +467,16 @@ def report(scenarios, servers, args, loadgen, started, extra_notes):
                  "through the whole pipeline, on one connection; each is held (shouting), so the page stays the "
                  "same 50 comments while every write bumps the thread's version. The reads share the workers with "
                  "the writes.")
-    for scenario in (scenario for scenario in scenarios if scenario.writer):
+    lines.append(f"- \"{LIKES_PER_SECOND} likes/s arriving\": while the load generator reads the 50-comment "
+                 f"fragment, a liker POSTs {LIKES_PER_SECOND} likes a second, on one connection, to one of its "
+                 f"comments, from {LIKERS} guest keys in turn (each a like or an unlike, within the per-network "
+                 "cap). Each moves the comment's count; the thread's version moves at most every "
+                 "widget.likes.BUMP_SECONDS, so the cached fragment is rendered again that often, not per like.")
+    for scenario in (scenario for scenario in scenarios if scenario.writer and "likes" in scenario.name):
+        done = sum(result["writes"].get("200", 0) for result in scenario.results)
+        reads = sum(result["requests"] for result in scenario.results)
+        lines.append(f"  - {scenario.server.name}: {done:,} likes and unlikes (200) against {reads:,} reads.")
+    for scenario in (scenario for scenario in scenarios if scenario.writer and "likes" not in scenario.name):
         done = sum(result["writes"].get("202", 0) for result in scenario.results)
         reads = sum(result["requests"] for result in scenario.results)
         lines.append(f"  - {scenario.server.name}: {done:,} writes (202) against {reads:,} reads, one write every "
@@ -476,6 +507,11 @@ def report(scenarios, servers, args, loadgen, started, extra_notes):
                      f"thread's latency (p50) | {ratio:.2f}x ({median(big, 'p50_ms'):.2f} vs "
                      f"{median(small, 'p50_ms'):.2f} ms; its page shows 100 comments, the other 50) | "
                      f"{verdict(ratio <= TARGETS['big_latency'])} |")
+        stormed = median(by_label[f"{server}: 50-comment fragment, {LIKES_PER_SECOND} likes/s arriving"], "rps")
+        calm = median(small, "rps")
+        lines.append(f"| {server}, 50-comment fragment cached with {LIKES_PER_SECOND} likes/s arriving >= "
+                     f"{TARGETS['likes_storm']:.0%} of the no-likes figure | {stormed / calm:.1%} ({stormed:,.0f} vs "
+                     f"{calm:,.0f} req/s) | {verdict(stormed / calm >= TARGETS['likes_storm'])} |")
         conditional = total_statuses(by_label[f"{server}: conditional GET (If-None-Match)"])
         all_304 = set(conditional) == {"304"}
         lines.append(f"| {server}, unchanged threads answer 304 | {conditional} | {verdict(all_304)} |")

@@ -44,7 +44,7 @@ def test_a_reader_trusted_before_0009_stays_trusted_where_they_commented(app, wr
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
-    # Read before the downgrade: the model's later columns (comments.deleted_by) aren't there at 0008.
+    # Read before the downgrade: the model's later columns (deleted_by, like_count) aren't there at 0008.
     comment = write()
     comment_id, site_id = comment.id, comment.site_id
     db.session.commit()  # and end the read's transaction, which would hold the downgrade's ALTER TABLE

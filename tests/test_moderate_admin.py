@@ -289,7 +289,8 @@ def test_the_policy_form_has_every_key_of_the_policy(as_admin, site):
     page = as_admin.get(f"/moderate/sites/{site.key}/policy").text
     for key in DEFAULT_POLICY:
         assert f'name="{key}"' in page, key
-    assert "<input checked" not in page  # no box ticked: every boolean is off by default
+    # Ticked as the defaults say: guests may like; every other boolean is off.
+    assert re.findall(r'<input checked[^>]*name="(\w+)"', page) == ["guest_likes"]
     assert re.search(r'<input[^>]*name="min_submit_seconds"[^>]*type="number" value="0"', page)
 
 

@@ -514,6 +514,7 @@ GOOD_VALUES = {
     "text": "Be kind. **Будьте вежливы.**",
     "guests": "premoderate",
     "premoderate_all": True,
+    "guest_likes": False,
     "trusted_after": 3,
     "min_length": 5,
     "max_length": 2000,

@@ -1,11 +1,12 @@
 """The public thread fragment: reads that store nothing, CORS, caching, order, nesting, paging."""
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from support import OTHER_ORIGIN, SITE_ORIGIN
 
 from widget.extensions import db
-from widget.models import Thread
+from widget.models import Thread, utcnow
 from widget.threads import PAGE_SIZE
 
 
@@ -304,16 +305,19 @@ def test_ids_that_name_no_row_are_refused_not_500(reader, write, bad_id):
     # "²" passes str.isdigit; 2**31 overflows PostgreSQL's integer ids.
     write()
     assert reader.thread(after=bad_id).status_code == 400
-    assert reader.thread(sort="top", after=f"1.{bad_id}").status_code == 400
+    assert reader.thread(sort="top", after=f"0.1.{bad_id}.1").status_code == 400
     assert reader.thread(around=bad_id).status_code == 400
     assert reader.form(parent=bad_id).status_code == 404
     assert reader.post(parent=bad_id).status_code == 422
 
 
-def test_the_top_cursor_takes_a_reply_count_of_zero(reader, write):
+def test_the_top_cursor_takes_like_and_reply_counts_of_zero(reader, write):
     first = write()
-    assert f'id="parley-c{first.id}"' not in reader.thread(sort="top", after=f"0.{first.id}").text
-    assert reader.thread(sort="top", after=f"0.{first.id}").status_code == 200
+    # likes, replies, id, the first page's time (microseconds since 1970)
+    cursor = f"0.0.{first.id}.{(utcnow() - datetime(1970, 1, 1)) // timedelta(microseconds=1)}"
+    assert f'id="parley-c{first.id}"' not in reader.thread(sort="top", after=cursor).text
+    assert reader.thread(sort="top", after=cursor).status_code == 200
+    assert reader.thread(sort="top", after=f"0.{first.id}").status_code == 400  # the cursor before likes
 
 
 def test_preflight_for_the_thread_with_a_token(client, site):

@@ -11,7 +11,9 @@ from flask import current_app
 from sqlalchemy import func, true, update
 
 from .extensions import db
-from .models import Comment, CommentVersion, Moderator, Reader, Report, Thread, TrustedReader, commit_unique, utcnow
+from .models import (
+    Comment, CommentVersion, Like, Moderator, Reader, Report, Thread, TrustedReader, commit_unique, utcnow,
+)
 from .policy import Submission, Verdict, judge
 from .render import render_markdown
 from .threads import thread_of_first_comment
@@ -241,11 +243,13 @@ def add_comment(draft, status, reasons=(), flagged=False):
 
 
 def erase_old_ips(retention_days):
-    """Forget the client IP of every comment older than the retention period."""
+    """Forget the client IP of every comment, and the network of every guest's like, older than the retention period."""
     cutoff = utcnow() - timedelta(days=retention_days)
     result = db.session.execute(
         update(Comment).where(Comment.ip.is_not(None), Comment.created < cutoff).values(ip=None)
     )
+    # Guests' likes keep their network for the per-network cap, as long and no longer.
+    db.session.execute(update(Like).where(Like.network.is_not(None), Like.created < cutoff).values(network=None))
     db.session.commit()
     return result.rowcount
 

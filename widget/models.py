@@ -9,6 +9,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -251,6 +252,10 @@ class Thread(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Published comments, replies included: what counts and headers show.
     comment_count: Mapped[int] = mapped_column(default=0)
+    # The last like or unlike, and the last time likes bumped `version` (widget/likes.py: at most
+    # once every few seconds, so a storm of likes doesn't re-render the thread for each).
+    likes_at: Mapped[datetime | None] = mapped_column()
+    likes_bumped_at: Mapped[datetime | None] = mapped_column()
 
     site: Mapped[Site] = relationship()
 
@@ -325,6 +330,8 @@ class Comment(db.Model):
     # Who deleted it: "author" (the thread keeps its text from readers; moderators still see it)
     # or "moderator"; None while it isn't deleted.
     deleted_by: Mapped[str | None] = mapped_column(String(10))
+    # Its likes that stand (widget/likes.py keeps it); "top" sorts by them.
+    like_count: Mapped[int] = mapped_column(default=0)
 
     thread: Mapped[Thread] = relationship()
     reader: Mapped[Reader | None] = relationship()
@@ -341,3 +348,25 @@ class CommentVersion(db.Model):
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     written: Mapped[datetime] = mapped_column()
+class Like(db.Model):
+    """A reader's or guest's like of a published comment. An unlike (or a ban) sets `removed`
+    rather than deleting the row, so "top" can rank a thread as it stood when its first page was read."""
+
+    __tablename__ = "likes"
+    __table_args__ = (
+        # One standing like per liker and comment; removed ones stay as history.
+        Index("uq_likes_standing", "comment_id", "liker", unique=True,
+              sqlite_where=text("removed IS NULL"), postgresql_where=text("removed IS NULL")),
+        # A comment's likes as of a time (threads' "top" pages), and a liker's (their pressed buttons, bans).
+        Index("ix_likes_comment", "comment_id", "created"),
+        Index("ix_likes_liker", "liker", "comment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
+    # "reader:<id>" or "guest:<hash of the widget's key>".
+    liker: Mapped[str] = mapped_column(String(80))
+    # A guest's IP (IPv6: its /64), for the cap of guest likes per network and comment.
+    network: Mapped[str | None] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    removed: Mapped[datetime | None] = mapped_column()

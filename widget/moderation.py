@@ -12,6 +12,7 @@ from sqlalchemy import delete, update
 from .bans import add_ban, banned_ip_value
 from .comments import Draft, add_comment, move_counts
 from .extensions import db
+from .likes import author_as_liker, void_likes
 from .models import AuditEntry, Comment, Reader, Report, Site, Thread, TrustedReader, commit_unique
 from .threads import update_thread
 from .tokens import revoke_reader_sessions
@@ -93,10 +94,19 @@ def ban_author(comment, moderator, duration, scope):
         add_ban(site, kind, value, days=BAN_DAYS[duration], note=f"by {moderator.email} over comment {comment.id}")
     if comment.reader_id is not None and scope in ("author", "both"):
         revoke_reader_sessions(db.session.get(Reader, comment.reader_id), site)
+    void_likes_of_banned(comment, site, scope)
     banned = " and ".join(words for _, _, words in targets) + ("" if duration == "permanent" else f" for {duration}")
     audit(site.id, moderator, "ban", comment=comment, note=banned)
     db.session.commit()
     return banned
+
+
+def void_likes_of_banned(comment, site, scope):
+    """A banned author's likes go with the ban (the reader's, or the guest key's that wrote the
+    comment), and with an IP ban, guests' likes from that address or network."""
+    author = author_as_liker(comment) if scope in ("author", "both") else None
+    networks = [banned_ip_value(comment.ip)] if scope in ("ip", "both") else []
+    void_likes(site.id, [author] if author else [], networks)
 
 
 def trust_author(comment, moderator):

@@ -44,6 +44,7 @@ DEFAULT_POLICY = {
     "min_submit_seconds": 3,
     "duplicate_window_hours": 24,
     "edit_window_minutes": 15,
+    "guest_likes": True,
 }
 # The largest sensible value of each number, so no setting can overflow a date or a count.
 MAXIMA = {

@@ -12,13 +12,14 @@ costs what page 1 costs.
 """
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import and_, func, literal, not_, or_
 from sqlalchemy.orm import defer, joinedload
 
 from .extensions import db
+from .likes import standing_at
 from .models import Comment, Thread, commit_unique, utcnow
 from .pages import fetch_title
 from .sites import SiteError, normalize_origin
@@ -133,25 +134,46 @@ def visible(viewer=ANONYMOUS):
     return or_(*shown)
 
 
-def _order(sort):
+def _rank(as_of):
+    """What "top" sorts by first: a comment's likes as they stood at `as_of` (the first page's time),
+    so likes given or taken back while a reader pages through can't move a comment across a page break."""
+    return standing_at(Comment.id, as_of)
+
+
+def _order(sort, as_of=None):
     if sort == "newest":
         return (Comment.id.desc(),)
     if sort == "top":
-        return (Comment.reply_count.desc(), Comment.id.asc())
+        return (_rank(as_of).desc(), Comment.reply_count.desc(), Comment.id.asc())
     return (Comment.id.asc(),)
 
 
-def _sort_key(sort, comment):
-    return (comment.reply_count, comment.id) if sort == "top" else (comment.id,)
+def _sort_key(sort, comment, rank=None, as_of=None):
+    """A comment's place in the order; for "top" with the likes it had at `as_of`, and `as_of` itself."""
+    return (rank, comment.reply_count, comment.id, as_of_number(as_of)) if sort == "top" else (comment.id,)
 
 
 def _comes_after(sort, key):
     if sort == "newest":
         return Comment.id < key[0]
     if sort == "top":
-        replies, last_id = key
-        return or_(Comment.reply_count < replies, and_(Comment.reply_count == replies, Comment.id > last_id))
+        likes, replies, last_id, as_of = key
+        rank = _rank(as_of_time(as_of))
+        return or_(rank < likes, and_(rank == likes, or_(
+            Comment.reply_count < replies, and_(Comment.reply_count == replies, Comment.id > last_id))))
     return Comment.id > key[0]
+
+
+EPOCH = datetime(1970, 1, 1)
+
+
+def as_of_number(moment):
+    """A cursor's time, in whole microseconds since 1970 (timestamps are stored to the microsecond)."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def as_of_time(number):
+    return EPOCH + timedelta(microseconds=number)
 
 
 def encode_cursor(key):
@@ -159,10 +181,13 @@ def encode_cursor(key):
 
 
 def decode_cursor(sort, cursor):
-    """The sort key a cursor names: (id,), or (replies, id) for "top", where replies may be 0."""
+    """The sort key a cursor names: (id,), or for "top" (likes, replies, id, the first page's time),
+    where likes and replies may be 0."""
     parts = cursor.split(".")
-    if sort == "top" and len(parts) == 2:
-        key = (0 if parts[0] == "0" else parse_id(parts[0]), parse_id(parts[1]))
+    if sort == "top" and len(parts) == 4:
+        count = lambda part: 0 if part == "0" else parse_id(part)  # noqa: E731
+        key = (count(parts[0]), count(parts[1]), parse_id(parts[2]),
+               int(parts[3]) if parts[3].isascii() and parts[3].isdigit() and len(parts[3]) <= 17 else None)
     elif sort != "top" and len(parts) == 1:
         key = (parse_id(parts[0]),)
     else:
@@ -205,14 +230,19 @@ def load_page(thread, sort="oldest", after=None, viewer=ANONYMOUS):
     """One page of `thread`: top-level comments after the cursor `after`, with their replies;
     the first page starts with the editor's picks."""
     query = _roots_query(thread, viewer)
+    as_of = utcnow()
     if after is not None:
-        query = query.where(_comes_after(sort, decode_cursor(sort, after)))
-    query = query.options(*SHOWN_ONLY)
-    roots = list(db.session.scalars(query.order_by(*_order(sort)).limit(PAGE_SIZE + 1)))
+        key = decode_cursor(sort, after)
+        query = query.where(_comes_after(sort, key))
+        if sort == "top":
+            as_of = as_of_time(key[3])
+    query = query.options(*SHOWN_ONLY).add_columns(_rank(as_of) if sort == "top" else literal(None))
+    rows = db.session.execute(query.order_by(*_order(sort, as_of)).limit(PAGE_SIZE + 1)).all()
+    roots = [comment for comment, _ in rows[:PAGE_SIZE]]
     next_cursor = None
-    if len(roots) > PAGE_SIZE:
-        roots = roots[:PAGE_SIZE]
-        next_cursor = encode_cursor(_sort_key(sort, roots[-1]))
+    if len(rows) > PAGE_SIZE:
+        last, rank = rows[PAGE_SIZE - 1]
+        next_cursor = encode_cursor(_sort_key(sort, last, rank, as_of))
     if after is None:
         picks = db.session.scalars(_picks_query(thread).options(*SHOWN_ONLY).order_by(Comment.id))
         roots = [*picks, *roots]
@@ -240,7 +270,9 @@ def cursor_before(thread, sort, comment_id):
     root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
     if root.pinned and root.status == "published":
         return None  # the picks open the first page
-    key = _sort_key(sort, root)
+    as_of = utcnow()
+    rank = db.session.scalar(db.select(standing_at(root.id, as_of))) if sort == "top" else None
+    key = _sort_key(sort, root, rank, as_of)
     ahead = db.session.scalar(
         db.select(func.count()).select_from(
             _roots_query(thread).where(not_(_comes_after(sort, key)), Comment.id != root.id).subquery()
@@ -249,7 +281,8 @@ def cursor_before(thread, sort, comment_id):
     first_on_page = ahead - ahead % PAGE_SIZE
     if first_on_page == 0:
         return None
-    last_of_previous_page = db.session.scalars(
-        _roots_query(thread).order_by(*_order(sort)).offset(first_on_page - 1).limit(1)
+    last_of_previous_page, last_rank = db.session.execute(
+        _roots_query(thread).add_columns(_rank(as_of) if sort == "top" else literal(None))
+        .order_by(*_order(sort, as_of)).offset(first_on_page - 1).limit(1)
     ).one()
-    return encode_cursor(_sort_key(sort, last_of_previous_page))
+    return encode_cursor(_sort_key(sort, last_of_previous_page, last_rank, as_of))

@@ -75,6 +75,11 @@
     });
   }
 
+  function setLikeCount(element, count) {
+    element.dataset.count = count;
+    element.textContent = count;
+  }
+
   function countLabel(count) {
     return count + (count === 1 ? " comment" : " comments");
   }
@@ -171,6 +176,7 @@
       .then(function (fragment) {
         self.threadSlot.replaceChildren(fragment);
         localizeTimes(self.threadSlot);
+        self.pressLiked(self.threadSlot);
         if (toLinkedComment) self.scrollToLinkedComment();
       })
       .catch(function () { self.failed(self.threadSlot, "The comments could not be loaded. Please reload the page to try again."); });
@@ -218,6 +224,8 @@
           var fetched = parse(html).querySelector(".parley-thread");
           var shown = self.threadSlot.querySelector(".parley-thread");
           var grown = fetched && shown ? fetched.dataset.count - shown.dataset.count : 0;
+          // Likes alone (the same comments, other counts) update in place: no button for them.
+          if (fetched && shown && grown === 0 && self.sameComments(fetched, shown)) return self.showLikeCounts(fetched);
           if (!quiet || grown > 0) self.offerNewComments(grown);
         });
       })
@@ -257,6 +265,7 @@
         self.keepOpenParts(fragment);
         self.threadSlot.replaceChildren(fragment);
         localizeTimes(self.threadSlot);
+        self.pressLiked(self.threadSlot);
         var fresh = Array.prototype.filter.call(self.threadSlot.querySelectorAll(".parley-comment"), function (comment) {
           return !seen[comment.id];
         });
@@ -308,6 +317,9 @@
       .then(function (response) { return response.text(); })
       .then(function (html) {
         self.formSlot.replaceChildren(self.prepare(parse(html)));
+        var compose = self.formSlot.querySelector(".parley-compose");
+        self.liked = compose && compose.dataset.liked ? compose.dataset.liked.split(" ") : [];
+        self.pressLiked(self.threadSlot);
         var textarea = self.formSlot.querySelector("textarea");
         if (textarea && typed) textarea.value = typed;
       })
@@ -355,6 +367,10 @@
       this.showNewComments();
       return;
     }
+    if (target.matches("button.parley-like")) {
+      this.like(target);
+      return;
+    }
     if (target.matches("button.parley-logout")) {
       this.signOut();
       return;
@@ -380,6 +396,7 @@
     if (link.dataset.loading) return;
     link.dataset.loading = "yes";
     link.textContent = "Loading…";
+    var self = this;
     var root = this.root;
     this.fetch(link.href)
       .then(function (response) { return response.text(); })
@@ -393,6 +410,7 @@
           list.appendChild(comment);
         });
         localizeTimes(list);
+        self.pressLiked(list);
         var next = page.querySelector("a.parley-more");
         if (next) link.replaceWith(next); else link.remove();
       })
@@ -493,6 +511,62 @@
       message.tabIndex = -1;
       message.focus();
     }
+  };
+
+  // Which buttons are pressed is personal: the form fragment lists the comments this reader likes
+  // (the public thread, the same for everyone, never says), and the widget presses their buttons.
+  Widget.prototype.pressLiked = function (node) {
+    var liked = this.liked || [];
+    node.querySelectorAll("button.parley-like").forEach(function (button) {
+      var comment = button.closest(".parley-comment");
+      button.setAttribute("aria-pressed", String(liked.indexOf(comment.dataset.commentId) >= 0));
+    });
+  };
+
+  Widget.prototype.sameComments = function (one, other) {
+    var ids = function (node) {
+      return Array.prototype.map.call(node.querySelectorAll(".parley-comment"), function (c) { return c.id; }).sort().join(" ");
+    };
+    return ids(one) === ids(other);
+  };
+
+  // Others' likes, as the thread last rendered them (a few seconds late at most), in place.
+  Widget.prototype.showLikeCounts = function (fetched) {
+    var root = this.root;
+    fetched.querySelectorAll(".parley-likes").forEach(function (count) {
+      var shown = root.getElementById(count.closest(".parley-comment").id);
+      var own = shown && shown.querySelector(":scope > .parley-actions .parley-likes");
+      if (own && !own.dataset.mine) setLikeCount(own, count.dataset.count);
+    });
+  };
+
+  // A like is a toggle; the answer is this reader's state and the comment's count, at once.
+  // A guest gets a widget key for it (their likes are theirs, one per key), as for a first comment.
+  Widget.prototype.like = function (button) {
+    if (!ours(button.dataset.action) || button.dataset.busy) return;
+    if (!store.get(this.tokenKey) && !store.get(this.guestKey)) store.set(this.guestKey, randomSecret() + " 0");
+    var self = this;
+    var comment = button.closest(".parley-comment");
+    button.dataset.busy = "yes";
+    this.fetch(button.dataset.action, { method: "POST" }, true)
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          if (!response.ok) throw new Error(answer.error || "The like could not be sent; please try again.");
+          var id = comment.dataset.commentId;
+          self.liked = (self.liked || []).filter(function (other) { return other !== id; });
+          if (answer.liked) self.liked.push(id);
+          button.setAttribute("aria-pressed", String(answer.liked));
+          var count = button.parentNode.querySelector(".parley-likes");
+          setLikeCount(count, answer.likes);
+          // Until the thread is rendered again, this count is fresher than the thread's.
+          count.dataset.mine = "yes";
+        });
+      })
+      .catch(function (error) {
+        comment.querySelectorAll(":scope > .parley-actions .parley-notice").forEach(function (old) { old.remove(); });
+        button.parentNode.append(notice("error", error.message));
+      })
+      .finally(function () { delete button.dataset.busy; });
   };
 
   // A report is one click: the reason is the button pressed; the answer replaces the choices.

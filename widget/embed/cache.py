@@ -14,9 +14,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import JSON, Integer, column, text
+from sqlalchemy import JSON, DateTime, Integer, column, text
 
 from ..extensions import db
+from ..likes import unsettled
 from ..sites import SITE_KEY_PATTERN
 from . import bp
 from .fragments import markup_version
@@ -53,11 +54,13 @@ class FragmentCache:
 # Aliased, since both tables' columns are called id and version.
 VERSIONS_QUERY = text(
     "SELECT sites.id AS site_id, sites.version AS site_version, sites.origins AS origins, "
-    "threads.id AS thread_id, threads.version AS thread_version "
+    "threads.id AS thread_id, threads.version AS thread_version, "
+    "threads.likes_at AS likes_at, threads.likes_bumped_at AS likes_bumped_at "
     "FROM sites LEFT OUTER JOIN threads ON threads.site_id = sites.id AND threads.key = :thread "
     "WHERE sites.key = :site"
 ).columns(column("site_id", Integer), column("site_version", Integer), column("origins", JSON),
-          column("thread_id", Integer), column("thread_version", Integer))
+          column("thread_id", Integer), column("thread_version", Integer),
+          column("likes_at", DateTime), column("likes_bumped_at", DateTime))
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,14 @@ class Versions:
     thread_key: str
     thread_id: int | None
     thread_version: int | None
+    # Likes came after the version's last bump, long enough ago to show (widget/likes.py).
+    likes_unsettled: bool = False
 
     @classmethod
     def of(cls, site, thread_key, thread):
         return cls(site.key, site.id, site.version, tuple(site.origins), thread_key,
-                   thread.id if thread else None, thread.version if thread else None)
+                   thread.id if thread else None, thread.version if thread else None,
+                   bool(thread) and unsettled(thread.likes_at, thread.likes_bumped_at))
 
     @classmethod
     def of_keys(cls, site_key, thread_key):
@@ -93,7 +99,7 @@ class Versions:
         if row is None:
             return None
         return cls(site_key, row.site_id, row.site_version, tuple(row.origins), thread_key,
-                   row.thread_id, row.thread_version)
+                   row.thread_id, row.thread_version, unsettled(row.likes_at, row.likes_bumped_at))
 
     def allows_origin(self, origin):
         return origin is not None and origin in self.origins
@@ -104,7 +110,8 @@ class Versions:
         The base URL (`fragment_base`) is in it because every link in the fragment is built on it.
         """
         parts = [markup_version(), base, self.site_key,
-                 self.site_id, self.site_version, self.thread_id, self.thread_key, self.thread_version, *variant]
+                 self.site_id, self.site_version, self.thread_id, self.thread_key, self.thread_version,
+                 self.likes_unsettled, *variant]
         return hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
 
 

@@ -68,6 +68,7 @@ def comment_markup(comment, site, thread):
         fragment_base(request), site.key, thread.key, thread.url,
         comment.id, comment.parent_id, comment.depth, comment.created, comment.status, comment.pinned,
         comment.staff_id, comment.author_name, comment.author_website, comment.edited, comment.deleted_by,
+        comment.like_count,
         reader.name if reader else None, reader.avatar_url if reader else None,
         hashlib.blake2s(comment.body_html.encode(), digest_size=16).digest(),
     )

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_wtf import FlaskForm
 
-from .. import edits, limits, policy
+from .. import edits, likes, limits, policy
 from ..bans import active_ban
 from ..comments import ChangedMeanwhile, Draft, file_report, judge_and_save, judge_and_update
 from ..extensions import db
@@ -45,13 +45,15 @@ from .reads import (
 )
 
 MAX_COUNTS_PER_REQUEST = 100
+# Endpoints whose refusals are JSON, as their answers are.
+JSON_ENDPOINTS = ("embed.counts", "embed.like_comment")
 
 
 @bp.errorhandler(Refusal)
 def render_refusal(refusal):
     """The one place a refusal becomes an answer: JSON for the counts, else the reader's form
     with its notice (`refusal.form`), or the notice alone. Never stored: see headers.not_stored."""
-    if request.endpoint == "embed.counts":
+    if request.endpoint in JSON_ENDPOINTS:
         body = jsonify(error=refusal.notice.message)
     elif refusal.form is not None:
         body = render_template(refusal.form.template, notice=refusal.notice, **refusal.form.context())
@@ -190,7 +192,8 @@ def form_context(site, rules, thread_key, form, reader, parent=None):
 def form_fragment(site_key):
     limit_reads()
     site = require_site(site_key)
-    reader = bearer_of_request(site).reader
+    bearer = bearer_of_request(site)
+    reader = bearer.reader
     key = thread_key_arg(request.args)
     rules = policy.site_policy(site)
     form = comment_form(site, rules, reader)
@@ -206,6 +209,9 @@ def form_fragment(site_key):
     if thread is not None and is_closed(thread, rules):
         context["closed"] = True
     context["own"] = edits.editable_comments(thread, reader, None if reader else guest_key_of_request(), rules)
+    if parent is None:
+        # Personal, so here and never in the public thread: embed.js presses these buttons.
+        context["liked"] = likes.liked_in_thread(thread, liker_of(bearer))
     return render_template("embed/form.html", **context)
 
 
@@ -396,6 +402,43 @@ def report_comment(site_key, comment_id):
         raise Refusal(422, Notice("error", f"Report it as one of: {', '.join(REPORT_REASONS)}."))
     file_report(comment, reason, reporter)
     return render_template("embed/notice.html", notice=Notice("reported", "Thanks — a moderator will take a look.")), 202
+
+
+@bp.post("/<site_key>/comments/<id:comment_id>/like")
+def like_comment(site_key, comment_id):
+    """200 {"liked", "likes"}: the reader's (or guest key's) like of a comment, toggled."""
+    site = require_site(site_key)
+    if not from_allowed_origin(site):
+        raise Refusal(403, Notice("rejected", "Likes can only come from the site's own pages."))
+    bearer = bearer_of_request(site)
+    if bearer.state == "invalid":
+        raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."))
+    liker = liker_of(bearer)
+    if liker is None:
+        raise Refusal(401, Notice("signin", "Sign in to like comments."))
+    # The budget reports draw on too: per reader, or per IP for guests.
+    wait = limits.hit("PARLEY_LIMIT_REACT", site.key, f"ip:{client_ip()}" if liker.is_guest else liker.key)
+    if wait:
+        raise Refusal(429, Notice("rate-limited", f"You're liking too fast — try again in {wait} seconds."),
+                      headers={"Retry-After": str(wait)})
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.site_id != site.id or comment.status != "published":
+        raise Refusal(404, Notice("error", "That comment is no longer there."))
+    if active_ban(site, reader=bearer.reader, email=None, ip=request.remote_addr) is not None:
+        raise Refusal(403, Notice("rejected", f"You can't like comments on {site.name}."))
+    try:
+        liked, count = likes.toggle_like(comment, liker, policy.site_policy(site))
+    except likes.CannotLike as refusal:
+        raise Refusal(403, Notice("rejected", str(refusal))) from None
+    return jsonify(liked=liked, likes=count)
+
+
+def liker_of(bearer):
+    """The signed-in reader, else the guest's widget key with their network; None for neither."""
+    if bearer.reader is not None:
+        return likes.Liker.of(reader=bearer.reader)
+    guest_key = guest_key_of_request()
+    return likes.Liker.of(guest_key=guest_key, network=client_ip()) if guest_key else None
 
 
 @bp.get("/<site_key>/counts")

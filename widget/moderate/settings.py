@@ -66,6 +66,7 @@ class PolicyForm(FlaskForm):
                                          "premoderate": "may comment; their comments wait for a moderator",
                                          "deny": "must sign in to comment"})
     premoderate_all = BooleanField("Every comment waits for a moderator")
+    guest_likes = BooleanField("Guests may like comments")
     trusted_after = number("Approved comments a signed-in reader needs before skipping the new-commenter wait",
                            "trusted_after", "0 turns the wait off.")
     min_length = number("Shortest comment, in characters", "min_length")
@@ -109,6 +110,7 @@ class PolicyForm(FlaskForm):
 # The policy form's sections, in the order the page shows them: every key once.
 POLICY_SECTIONS = (
     ("Who may comment", ("guests", "premoderate_all", "trusted_after")),
+    ("Likes", ("guest_likes",)),
     ("Length", ("min_length", "max_length")),
     ("Links", ("max_links", "blocked_domains")),
     ("Words", ("banned_words", "suspect_words", "suspect_action", "shouting")),
