@@ -310,12 +310,13 @@
   // Reloading the form (after signing in or out) keeps what the reader had typed.
   Widget.prototype.loadForm = function () {
     var self = this;
-    var typed = this.formSlot.querySelector("textarea");
-    typed = typed ? typed.value : "";
     // The guest's key goes too: the form lists the comments its holder may still edit.
     return this.fetch(endpoint(this.site, "form", { thread: this.thread }), {}, true)
       .then(function (response) { return response.text(); })
       .then(function (html) {
+        // What is typed when the new form arrives: a comment just sent has been cleared by then.
+        var typed = self.formSlot.querySelector("textarea");
+        typed = typed ? typed.value : "";
         self.formSlot.replaceChildren(self.prepare(parse(html)));
         var compose = self.formSlot.querySelector(".parley-compose");
         self.liked = compose && compose.dataset.liked ? compose.dataset.liked.split(" ") : [];

@@ -44,7 +44,10 @@ INSPECT = """({bodyTags, bodyAttributes, parleyUrl}) => {
     if (el.localName === "link" && !(el.rel === "stylesheet" && el.getAttribute("href").startsWith(parleyUrl)))
       problems.push(`${where(el)}: a link that isn't the widget's stylesheet`);
     if (el.localName === "img" && !el.classList.contains("parley-avatar")) problems.push(`${where(el)}: an image`);
-    if (["form", "input", "textarea", "select", "button"].includes(el.localName)
+    // The widget's own buttons, never inside a comment's text: Like, and the author's Edit and Delete.
+    const widgetsButton = el.localName === "button" && !el.closest(".parley-body")
+      && (el.matches(".parley-like") || el.parentElement.matches(".parley-own-controls"));
+    if (["form", "input", "textarea", "select", "button"].includes(el.localName) && !widgetsButton
         && !el.closest(".parley-compose, details.parley-report"))
       problems.push(`${where(el)} outside the widget's forms`);
     for (const attr of el.attributes) {
