@@ -6,6 +6,7 @@ Each database is fresh for the test session and built by the real migrations;
 each test starts from empty tables.
 """
 import os
+import secrets
 import threading
 import uuid
 
@@ -28,7 +29,10 @@ from werkzeug.serving import make_server
 
 from widget import create_app
 from widget.extensions import db
+from widget.models import Reader as ReaderAccount
+from widget.models import TrustedReader
 from widget.sites import create_site, set_policy
+from widget.tokens import issue_token
 
 POSTGRES_ADMIN_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -187,6 +191,21 @@ class Reader:
 @pytest.fixture
 def reader(client, site):
     return Reader(client, site)
+
+
+@pytest.fixture
+def reader_token(site):
+    """A signed-in reader's Bearer token (the sign-in flow itself is tested elsewhere)."""
+    def make(name="Aigerim", trusted=False):
+        reader = ReaderAccount(provider="demo", subject=secrets.token_hex(4), name=name, email="a@demo.example")
+        db.session.add(reader)
+        db.session.commit()
+        if trusted:
+            db.session.add(TrustedReader(site_id=site.id, reader_id=reader.id))
+            db.session.commit()
+        token, _ = issue_token(reader, site, 30)
+        return reader, token
+    return make
 
 
 @pytest.fixture

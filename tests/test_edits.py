@@ -1,30 +1,23 @@
 """Readers edit and delete their own comments: who, when, the policy on edits, versions, placeholders, counts."""
 import html
 import re
-import secrets
 from datetime import timedelta
 
 import pytest
 from support import SITE_ORIGIN
 
 from widget.extensions import db
-from widget.models import Comment, Reader, Thread, utcnow
+from widget.models import Comment, Thread, utcnow
 from widget.sites import set_policy
-from widget.tokens import issue_token
 
 GUEST_KEY = "g" * 43
 OTHER_GUEST_KEY = "h" * 43
 
 
 @pytest.fixture
-def token(site):
+def token(reader_token):
     """A new signed-in reader's Bearer header, each call."""
-    def make(name="Aigerim"):
-        reader = Reader(provider="demo", subject=secrets.token_hex(4), name=name, email="a@demo.example")
-        db.session.add(reader)
-        db.session.commit()
-        return {"Authorization": f"Bearer {issue_token(reader, site, 30)[0]}"}
-    return make
+    return lambda name="Aigerim": {"Authorization": f"Bearer {reader_token(name)[1]}"}
 
 
 def post(client, site, headers, body="A fine article.", parent=""):

@@ -12,25 +12,13 @@ from widget.extensions import db
 from widget.likes import BUMP_SECONDS, GUEST_LIKES_PER_NETWORK
 from widget.models import Comment, Like, Reader, Thread
 from widget.sites import set_policy
-from widget.tokens import guest_key_hash, issue_token
+from widget.tokens import guest_key_hash
 
 
 @pytest.fixture(autouse=True)
 def generous_react_limit(app, monkeypatch):
     """Tests like often; the limit's own test sets it back."""
     monkeypatch.setitem(app.config, "PARLEY_LIMIT_REACT", "100000 per second")
-
-
-@pytest.fixture
-def signed_in(site):
-    """A new signed-in reader and their Bearer token."""
-    def make(name="Aigerim"):
-        reader = Reader(provider="demo", subject=secrets.token_hex(4), name=name, email="a@demo.example")
-        db.session.add(reader)
-        db.session.commit()
-        token, _ = issue_token(reader, site, 30)
-        return reader, token
-    return make
 
 
 def like(client, site, comment_id, token=None, guest=None, ip="203.0.113.5"):
@@ -52,9 +40,9 @@ def count_of(comment):
     return db.session.get(Comment, comment.id).like_count
 
 
-def test_a_like_toggles_and_answers_the_count(client, site, write, signed_in):
+def test_a_like_toggles_and_answers_the_count(client, site, write, reader_token):
     comment = write()
-    _, token = signed_in()
+    _, token = reader_token()
     first = like(client, site, comment.id, token=token)
     assert first.status_code == 200 and first.json == {"liked": True, "likes": 1}
     assert like(client, site, comment.id, token=token).json == {"liked": False, "likes": 0}
@@ -65,10 +53,10 @@ def test_a_like_toggles_and_answers_the_count(client, site, write, signed_in):
     assert db.session.scalar(db.select(db.func.count()).select_from(Like)) == 2
 
 
-def test_one_like_per_reader_and_per_guest_key(client, site, write, signed_in):
+def test_one_like_per_reader_and_per_guest_key(client, site, write, reader_token):
     comment = write()
-    _, one = signed_in("One")
-    _, two = signed_in("Two")
+    _, one = reader_token("One")
+    _, two = reader_token("Two")
     key = guest_key()
     assert like(client, site, comment.id, token=one).json["likes"] == 1
     assert like(client, site, comment.id, token=two).json["likes"] == 2
@@ -77,8 +65,8 @@ def test_one_like_per_reader_and_per_guest_key(client, site, write, signed_in):
     assert like(client, site, comment.id, guest=key, ip="198.51.100.7").json == {"liked": False, "likes": 2}
 
 
-def test_nobody_likes_their_own_comment(client, reader, site, signed_in):
-    _, token = signed_in()
+def test_nobody_likes_their_own_comment(client, reader, site, reader_token):
+    _, token = reader_token()
     posted = client.post(f"/embed/{site.key}/comments?thread=article-1", data={"body": "My own words."},
                          headers={"Origin": SITE_ORIGIN, "Authorization": f"Bearer {token}"})
     assert posted.status_code == 201
@@ -95,12 +83,12 @@ def test_nobody_likes_their_own_comment(client, reader, site, signed_in):
     assert count_of(own) == count_of(guests_own) == 0
 
 
-def test_guests_may_not_like_where_the_policy_says_so(client, site, write, signed_in):
+def test_guests_may_not_like_where_the_policy_says_so(client, site, write, reader_token):
     comment = write()
     set_policy(site, {"min_submit_seconds": 0, "guest_likes": False})
     refused = like(client, site, comment.id, guest=guest_key())
     assert refused.status_code == 403 and "Sign in" in refused.json["error"]
-    _, token = signed_in()
+    _, token = reader_token()
     assert like(client, site, comment.id, token=token).status_code == 200
     # With neither a token nor a guest key, nobody is there to like.
     assert like(client, site, comment.id).status_code == 401
@@ -119,18 +107,18 @@ def test_guests_likes_are_capped_per_network_and_comment(client, site, write):
     assert count_of(comment) == GUEST_LIKES_PER_NETWORK + 1
 
 
-def test_likes_are_limited_per_reader(app, client, site, write, signed_in, monkeypatch):
+def test_likes_are_limited_per_reader(app, client, site, write, reader_token, monkeypatch):
     monkeypatch.setitem(app.config, "PARLEY_LIMIT_REACT", "2 per minute")
     comment = write()
-    _, token = signed_in()
+    _, token = reader_token()
     assert like(client, site, comment.id, token=token).status_code == 200
     assert like(client, site, comment.id, token=token).status_code == 200
     limited = like(client, site, comment.id, token=token)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
 
 
-def test_only_published_comments_of_the_site_from_its_pages(client, site, write, signed_in):
-    _, token = signed_in()
+def test_only_published_comments_of_the_site_from_its_pages(client, site, write, reader_token):
+    _, token = reader_token()
     held = write(status="pending")
     assert like(client, site, held.id, token=token).status_code == 404
     published = write()
@@ -139,11 +127,11 @@ def test_only_published_comments_of_the_site_from_its_pages(client, site, write,
     assert foreign.status_code == 403
 
 
-def test_a_ban_voids_the_banned_readers_likes_and_their_counts(client, dashboard, site, write, signed_in):
+def test_a_ban_voids_the_banned_readers_likes_and_their_counts(client, dashboard, site, write, reader_token):
     add_moderator(sites=[site])
     dashboard.log_in()
     liked = write()
-    troll, token = signed_in("Troll")
+    troll, token = reader_token("Troll")
     for comment in (liked, write(body="Second.")):
         assert like(client, site, comment.id, token=token).status_code == 200
     bystander = guest_key()
@@ -266,9 +254,9 @@ def test_a_storm_of_likes_bumps_the_version_at_most_once_a_window(client, reader
     assert version() == before + 2
 
 
-def test_the_public_fragment_is_the_same_for_everyone(client, reader, site, write, signed_in):
+def test_the_public_fragment_is_the_same_for_everyone(client, reader, site, write, reader_token):
     comment = write()
-    _, token = signed_in()
+    _, token = reader_token()
     assert like(client, site, comment.id, token=token).json["liked"]
     db.session.get(Thread, comment.thread_id).likes_bumped_at -= timedelta(seconds=BUMP_SECONDS)
     db.session.commit()

@@ -10,7 +10,7 @@ from support import SECRET_KEY, SITE_ORIGIN
 from widget.embed import stamps
 from widget.bans import add_ban
 from widget.extensions import db
-from widget.models import Comment, Reader, utcnow
+from widget.models import Comment, utcnow
 from widget.sites import set_policy
 from widget.tokens import issue_token
 
@@ -26,23 +26,6 @@ def stored():
 
 def words(response):
     return html.unescape(response.text)
-
-
-@pytest.fixture
-def reader_token(site):
-    """A signed-in reader's Bearer token (the sign-in flow itself is tested elsewhere)."""
-    def make(name="Aigerim", trusted=False):
-        from widget.models import TrustedReader
-
-        reader = Reader(provider="demo", subject=secrets.token_hex(4), name=name, email="a@demo.example")
-        db.session.add(reader)
-        db.session.commit()
-        if trusted:
-            db.session.add(TrustedReader(site_id=site.id, reader_id=reader.id))
-            db.session.commit()
-        token, _ = issue_token(reader, site, 30)
-        return reader, token
-    return make
 
 
 def signed_post(reader, token, **fields):

@@ -158,19 +158,28 @@ def judge_and_update(comment, body_source, rules, automation):
     after = "pending" if before == "pending" else verdict.status
     db.session.add(CommentVersion(comment_id=comment.id, body_source=comment.body_source,
                                   body_html=comment.body_html, written=comment.edited or comment.created))
+    if not change_status(comment, before, after, body_source=draft.body_source, body_html=draft.body_html,
+                         edited=utcnow(), reasons=[reason.as_dict() for reason in verdict.reasons],
+                         flagged=verdict.flagged):
+        raise ChangedMeanwhile(comment.id)
+    db.session.commit()
+    db.session.expire(comment)
+    return Outcome(verdict, comment)
+
+
+def change_status(comment, before, after, **values):
+    """Set `comment` from status `before` to `after` (with `values`) only if it still has `before`,
+    and move the counts; False, with the session rolled back, when someone changed it meanwhile.
+    Not committed, like move_counts."""
     changed = db.session.execute(
-        update(Comment).where(Comment.id == comment.id, Comment.status == before)
-        .values(body_source=draft.body_source, body_html=draft.body_html, status=after, edited=utcnow(),
-                reasons=[reason.as_dict() for reason in verdict.reasons], flagged=verdict.flagged)
+        update(Comment).where(Comment.id == comment.id, Comment.status == before).values(status=after, **values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
         db.session.rollback()
-        raise ChangedMeanwhile(comment.id)
+        return False
     move_counts(comment, before, after)
-    db.session.commit()
-    db.session.expire(comment)
-    return Outcome(verdict, comment)
+    return True
 
 
 def move_counts(comment, before, after):

@@ -7,9 +7,7 @@ The edit itself goes through the policy: comments.judge_and_update.
 """
 from datetime import timedelta
 
-from sqlalchemy import update
-
-from .comments import ChangedMeanwhile, move_counts
+from .comments import ChangedMeanwhile, change_status
 from .extensions import db
 from .models import Comment, CommentVersion, utcnow
 
@@ -67,16 +65,8 @@ def editable_comments(thread, reader, guest_key, rules):
 def delete_own(comment):
     """The author's deletion: the comment leaves the thread (a placeholder stays while published
     replies hang on it), counts follow; its text stays for moderators' Rejected/Deleted view."""
-    before = comment.status
-    changed = db.session.execute(
-        update(Comment).where(Comment.id == comment.id, Comment.status == before)
-        .values(status="deleted", deleted_by="author", pinned=False)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        db.session.rollback()
+    if not change_status(comment, comment.status, "deleted", deleted_by="author", pinned=False):
         raise ChangedMeanwhile(comment.id)
-    move_counts(comment, before, "deleted")
     db.session.commit()
     db.session.expire(comment)
 

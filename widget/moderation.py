@@ -10,7 +10,7 @@ fails along the way, the action is stored with its entry or not at all.
 from sqlalchemy import delete, update
 
 from .bans import add_ban, banned_ip_value
-from .comments import Draft, add_comment, move_counts
+from .comments import Draft, add_comment, change_status
 from .extensions import db
 from .likes import author_as_liker, void_likes
 from .models import AuditEntry, Comment, Reader, Report, Site, Thread, TrustedReader, commit_unique
@@ -37,7 +37,7 @@ def apply(comment, action, moderator, note=""):
     # Approving a published comment that was flagged or reported clears it; otherwise nothing to do.
     if before == after and not reported:
         raise AlreadyDecided(comment.id)
-    values = {"status": after}
+    values = {}
     if action == "approve":
         values["flagged"] = False
     else:
@@ -45,14 +45,8 @@ def apply(comment, action, moderator, note=""):
     if action == "delete":
         # The content goes; where replies hang on it, the thread shows a tombstone.
         values.update(body_source="", body_html="", author_website=None, deleted_by="moderator")
-    changed = db.session.execute(
-        update(Comment).where(Comment.id == comment.id, Comment.status == before).values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        db.session.rollback()
+    if not change_status(comment, before, after, **values):
         raise AlreadyDecided(comment.id)
-    move_counts(comment, before, after)
     if action == "approve":
         # Approved as it stands: its reports are answered and it leaves the Reported queue.
         db.session.execute(delete(Report).where(Report.comment_id == comment.id))

@@ -381,22 +381,34 @@ def answer_to(post, outcome):
     return render_template("embed/comment.html", site=post.site, thread=comment.thread, comment=comment, page=page), 201
 
 
-@bp.post("/<site_key>/comments/<id:comment_id>/report")
-def report_comment(site_key, comment_id):
-    """202 for a reader's report; a second report by the same reader (or IP) is accepted and not counted."""
+def reacting_reader(site_key, what):
+    """The site and the bearer of a reaction (a report, a like) from one of its pages (403, 401)."""
     site = require_site(site_key)
     if not from_allowed_origin(site):
-        raise Refusal(403, Notice("rejected", "Reports can only come from the site's own pages."))
+        raise Refusal(403, Notice("rejected", f"{what} can only come from the site's own pages."))
     bearer = bearer_of_request(site)
     if bearer.state == "invalid":
         raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."))
+    return site, bearer
+
+
+def published_comment(site, comment_id):
+    """The site's published comment `comment_id`; 404 for any other."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.site_id != site.id or comment.status != "published":
+        raise Refusal(404, Notice("error", "That comment is no longer there."))
+    return comment
+
+
+@bp.post("/<site_key>/comments/<id:comment_id>/report")
+def report_comment(site_key, comment_id):
+    """202 for a reader's report; a second report by the same reader (or IP) is accepted and not counted."""
+    site, bearer = reacting_reader(site_key, "Reports")
     reporter = f"reader:{bearer.reader.id}" if bearer.reader else f"ip:{client_ip()}"
     wait = limits.hit("PARLEY_LIMIT_REACT", site.key, reporter)
     if wait:
         raise too_fast(wait)
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.site_id != site.id or comment.status != "published":
-        raise Refusal(404, Notice("error", "That comment is no longer there."))
+    comment = published_comment(site, comment_id)
     reason = request.form.get("reason", "")
     if reason not in REPORT_REASONS:
         raise Refusal(422, Notice("error", f"Report it as one of: {', '.join(REPORT_REASONS)}."))
@@ -407,12 +419,7 @@ def report_comment(site_key, comment_id):
 @bp.post("/<site_key>/comments/<id:comment_id>/like")
 def like_comment(site_key, comment_id):
     """200 {"liked", "likes"}: the reader's (or guest key's) like of a comment, toggled."""
-    site = require_site(site_key)
-    if not from_allowed_origin(site):
-        raise Refusal(403, Notice("rejected", "Likes can only come from the site's own pages."))
-    bearer = bearer_of_request(site)
-    if bearer.state == "invalid":
-        raise Refusal(401, Notice("signin", "Your sign-in has expired. Please sign in again."))
+    site, bearer = reacting_reader(site_key, "Likes")
     liker = liker_of(bearer)
     if liker is None:
         raise Refusal(401, Notice("signin", "Sign in to like comments."))
@@ -421,9 +428,7 @@ def like_comment(site_key, comment_id):
     if wait:
         raise Refusal(429, Notice("rate-limited", f"You're liking too fast — try again in {wait} seconds."),
                       headers={"Retry-After": str(wait)})
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.site_id != site.id or comment.status != "published":
-        raise Refusal(404, Notice("error", "That comment is no longer there."))
+    comment = published_comment(site, comment_id)
     if active_ban(site, reader=bearer.reader, email=None, ip=request.remote_addr) is not None:
         raise Refusal(403, Notice("rejected", f"You can't like comments on {site.name}."))
     try:
